@@ -1,0 +1,70 @@
+"""A private, local news desk: ingest articles, search them, ask cited questions, summarize and brief.
+
+Python API::
+
+    from rag import NewsDesk
+    desk = NewsDesk(index="./my-index")          # Settings.load() + overrides
+    desk.ingest(["seeds/"])
+    desk.search("trade between Vietnam and Laos", k=3)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import Settings
+from .documents import Passage
+from .embeddings import get_embedder
+from .ingest import IngestReport, ingest
+from .retrieve import RetrievalResult, Retriever
+from .store import Filters, Store
+
+__all__ = ["NewsDesk", "Settings", "Filters", "Passage"]
+__version__ = "0.1.0"
+
+
+class NewsDesk:
+    """One object for the whole pipeline; the CLI, the app and the evals all go through it."""
+
+    def __init__(self, settings: Settings | None = None, **overrides):
+        self.settings = (settings or Settings.load()).replace(**overrides)
+        self.embedder = get_embedder(self.settings.embedding)
+        self.store = Store(self.settings, self.embedder)
+        self.retriever = Retriever(self.store)
+        self._llm = None
+
+    # ---- index ----
+    def ingest(self, paths, progress=None) -> IngestReport:
+        return ingest(self.store, [Path(p) for p in paths], progress=progress)
+
+    def remove(self, doc_id: str) -> bool:
+        with self.store.write_lock():
+            return self.store.remove_document(doc_id)
+
+    def docs(self):
+        return self.store.list_docs()
+
+    def stats(self) -> dict:
+        st = self.store.stats()
+        st["llm"] = self.settings.llm
+        st["llm_loaded"] = self._llm is not None
+        return st
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               fusion: str | None = None) -> RetrievalResult:
+        return self.retriever.search(query, k=k, filters=filters, fusion=fusion)
+
+    # ---- generation ----
+    @property
+    def llm(self):
+        if self._llm is None:
+            from .llm import get_llm
+
+            self._llm = get_llm(self.settings)
+        return self._llm
+
+    def ask(self, question: str, history=None, k: int | None = None, filters: Filters | None = None,
+            stream=None):
+        from .answer import answer_question
+
+        return answer_question(self, question, history=history, k=k, filters=filters, on_token=stream)

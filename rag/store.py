@@ -1,0 +1,361 @@
+"""The index: Chroma (vectors) + one SQLite database (document registry, chunk records, BM25 postings).
+
+Crash consistency. SQLite is the source of truth for what is searchable; Chroma only holds vectors.
+Every document write follows one protocol:
+
+1. SQLite transaction: mark the document ``pending`` and delete its old chunk rows and postings;
+2. Chroma: delete the document's vectors, add the new ones;
+3. SQLite transaction: insert chunk rows and postings, mark the document ``ok``.
+
+A run killed anywhere leaves at most ``pending`` documents. Searches only return chunks whose rows exist
+(step 3 committed), and the next write operation (``recover``) deletes a pending document's vectors and
+rows so that re-running ingest re-adds it: no duplicates, no half documents. Writers from several processes
+are serialized with a file lock (Chroma's local SQLite is not safe for concurrent writers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from . import lexical
+from .config import Settings
+from .documents import Chunk, Document, Passage
+from .embeddings import Embedder
+
+SCHEMA_VERSION = "1"
+COLLECTION = "chunks"
+
+
+class StoreError(RuntimeError):
+    """The index cannot be opened or used as asked."""
+
+
+class EmbeddingMismatchError(StoreError):
+    pass
+
+
+@dataclass
+class Filters:
+    """Retrieval filters: inclusive ISO date range and/or a set of document ids."""
+
+    since: str | None = None
+    until: str | None = None
+    doc_ids: list[str] | None = None
+
+    def chroma_where(self) -> dict | None:
+        conds: list[dict] = []
+        if self.since:
+            conds.append({"date_int": {"$gte": _date_int(self.since)}})
+        if self.until:
+            conds.append({"date_int": {"$lte": _date_int(self.until)}})
+        if self.doc_ids:
+            conds.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if not conds:
+            return None
+        return conds[0] if len(conds) == 1 else {"$and": conds}
+
+    def sql(self) -> tuple[str, list]:
+        clauses, args = [], []
+        if self.since:
+            clauses.append("d.date IS NOT NULL AND d.date >= ?")
+            args.append(self.since)
+        if self.until:
+            clauses.append("d.date IS NOT NULL AND d.date <= ?")
+            args.append(self.until)
+        if self.doc_ids:
+            clauses.append(f"d.doc_id IN ({','.join('?' * len(self.doc_ids))})")
+            args.extend(self.doc_ids)
+        return (" AND " + " AND ".join(clauses)) if clauses else "", args
+
+
+def _date_int(iso: str) -> int:
+    return int(iso[:10].replace("-", ""))
+
+
+@dataclass
+class DocInfo:
+    doc_id: str
+    title: str | None
+    date: str | None
+    source: str
+    n_chunks: int
+    content_hash: str
+    state: str
+    updated_at: float
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+  doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, chunker TEXT NOT NULL, source TEXT NOT NULL,
+  title TEXT, date TEXT, url TEXT, text TEXT NOT NULL, n_chunks INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL, updated_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+  chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES docs(doc_id), idx INTEGER NOT NULL,
+  start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, lang TEXT NOT NULL, ntok INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS postings (term TEXT NOT NULL, chunk_id TEXT NOT NULL, tf INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS postings_term ON postings(term);
+CREATE INDEX IF NOT EXISTS postings_chunk ON postings(chunk_id);
+"""
+
+
+class Store:
+    """Open (or create) the index at ``settings.index`` for ``embedder``."""
+
+    def __init__(self, settings: Settings, embedder: Embedder):
+        self.settings = settings
+        self.embedder = embedder
+        self.dir = Path(settings.index)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create index folder {self.dir}: {e.strerror or e}") from e
+        self.db = sqlite3.connect(self.dir / "registry.sqlite", timeout=60, isolation_level=None,
+                                  check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        self._check_meta()
+        self._collection = None
+
+    # ---- identity -------------------------------------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _check_meta(self) -> None:
+        stored = self._meta("embedding_model")
+        if stored is None:
+            with self._tx():
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_model', ?)", (self.embedder.model_id,))
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_dim', ?)", (str(self.embedder.dim),))
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        elif stored != self.embedder.model_id:
+            raise EmbeddingMismatchError(
+                f"the index at {self.dir} was built with embedding model {stored!r}, but {self.embedder.model_id!r} "
+                f"was requested. Vectors from different models cannot be mixed. Either use the index's model "
+                f"(--embedding / RAG_EMBEDDING), or re-index into a new folder: "
+                f"rag --index NEW_DIR --embedding {self.settings.embedding} ingest PATH... "
+                f"(or delete {self.dir} and ingest again)."
+            )
+
+    @property
+    def embedding_model(self) -> str:
+        return self._meta("embedding_model") or self.embedder.model_id
+
+    # ---- plumbing -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Serialize writers across processes; recovers leftovers of a crashed writer first."""
+        with open(self.dir / ".write.lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                self.recover()
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            try:
+                if self.settings.chroma_host:
+                    client = chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
+                                                 settings=chroma_settings)
+                    name = "rag_" + hashlib.sha1(str(self.dir.resolve()).encode()).hexdigest()[:12]
+                    name = self._meta("chroma_collection") or name
+                else:
+                    client = chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=chroma_settings)
+                    name = COLLECTION
+            except Exception as e:  # connection errors come in several types
+                where = (f"Chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+                         if self.settings.chroma_host else f"{self.dir / 'chroma'}")
+                raise StoreError(f"cannot open Chroma at {where}: {e}") from e
+            # embedding_function=None: we always pass our own vectors; Chroma's default would download a model
+            self._collection = client.get_or_create_collection(
+                name=name, embedding_function=None,
+                metadata={"hnsw:space": "cosine", "embedding_model": self.embedder.model_id},
+            )
+            if self._meta("chroma_collection") is None:
+                with self._tx():
+                    self.db.execute("INSERT OR REPLACE INTO meta VALUES ('chroma_collection', ?)", (name,))
+        return self._collection
+
+    # ---- writes ---------------------------------------------------------------------------------
+    def recover(self) -> list[str]:
+        """Finish or undo writes a crashed run left behind. Returns the doc ids cleaned up."""
+        pending = [r[0] for r in self.db.execute("SELECT doc_id FROM docs WHERE state != 'ok'")]
+        for doc_id in pending:
+            self.collection.delete(where={"doc_id": doc_id})
+            with self._tx():
+                self._delete_rows(doc_id)
+                self.db.execute("DELETE FROM docs WHERE doc_id=?", (doc_id,))
+        return pending
+
+    def _delete_rows(self, doc_id: str) -> None:
+        self.db.execute("DELETE FROM postings WHERE chunk_id IN (SELECT chunk_id FROM chunks WHERE doc_id=?)", (doc_id,))
+        self.db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+
+    def doc_signature(self, doc_id: str) -> tuple[str, str] | None:
+        row = self.db.execute("SELECT content_hash, chunker FROM docs WHERE doc_id=? AND state='ok'", (doc_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def write_document(self, doc: Document, chunker: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Add or replace ``doc`` with its chunks and their vectors (call inside ``write_lock``)."""
+        now = time.time()
+        with self._tx():  # 1. intent
+            self._delete_rows(doc.doc_id)
+            self.db.execute(
+                "INSERT OR REPLACE INTO docs (doc_id, content_hash, chunker, source, title, date, url, text, n_chunks, "
+                "state, updated_at) VALUES (?,?,?,?,?,?,?,?,?, 'pending', ?)",
+                (doc.doc_id, doc.content_hash, chunker, doc.source, doc.title, doc.date, doc.url, doc.text,
+                 len(chunks), now),
+            )
+        col = self.collection  # 2. vectors
+        col.delete(where={"doc_id": doc.doc_id})
+        if chunks:
+            metas = [
+                {"doc_id": c.doc_id, "idx": c.index, "lang": c.lang,
+                 "date_int": _date_int(doc.date) if doc.date else 0}
+                for c in chunks
+            ]
+            col.add(ids=[c.chunk_id for c in chunks], embeddings=vectors.tolist(),
+                    documents=[c.text for c in chunks], metadatas=metas)
+        with self._tx():  # 3. commit: rows + postings, state ok
+            for c in chunks:
+                tf, ntok = lexical.index_terms(c.text)
+                self.db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+                                (c.chunk_id, c.doc_id, c.index, c.start, c.end, c.text, c.lang, ntok))
+                self.db.executemany("INSERT INTO postings VALUES (?,?,?)",
+                                    [(t, c.chunk_id, n) for t, n in tf.items()])
+            self.db.execute("UPDATE docs SET state='ok' WHERE doc_id=?", (doc.doc_id,))
+
+    def remove_document(self, doc_id: str) -> bool:
+        """Delete one document (call inside ``write_lock``). False if it is not in the index."""
+        if not self.db.execute("SELECT 1 FROM docs WHERE doc_id=?", (doc_id,)).fetchone():
+            return False
+        with self._tx():
+            self.db.execute("UPDATE docs SET state='deleting' WHERE doc_id=?", (doc_id,))
+        self.collection.delete(where={"doc_id": doc_id})
+        with self._tx():
+            self._delete_rows(doc_id)
+            self.db.execute("DELETE FROM docs WHERE doc_id=?", (doc_id,))
+        return True
+
+    # ---- reads ----------------------------------------------------------------------------------
+    def list_docs(self) -> list[DocInfo]:
+        rows = self.db.execute(
+            "SELECT doc_id, title, date, source, n_chunks, content_hash, state, updated_at FROM docs ORDER BY date, doc_id"
+        ).fetchall()
+        return [DocInfo(*r) for r in rows]
+
+    def get_document(self, doc_id: str) -> Document | None:
+        r = self.db.execute("SELECT doc_id, text, source, title, date, url FROM docs WHERE doc_id=? AND state='ok'",
+                            (doc_id,)).fetchone()
+        return Document(*r) if r else None
+
+    def stats(self) -> dict:
+        n_docs = self.db.execute("SELECT COUNT(*) FROM docs WHERE state='ok'").fetchone()[0]
+        n_pending = self.db.execute("SELECT COUNT(*) FROM docs WHERE state!='ok'").fetchone()[0]
+        n_chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return {
+            "index": str(self.dir),
+            "documents": n_docs,
+            "chunks": n_chunks,
+            "vectors": self.collection.count(),
+            "pending_documents": n_pending,
+            "embedding_model": self.embedding_model,
+            "embedding_dim": self.embedder.dim,
+            "chroma": (f"http://{self.settings.chroma_host}:{self.settings.chroma_port}"
+                       if self.settings.chroma_host else "embedded"),
+        }
+
+    def chunk_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def passages(self, chunk_ids: list[str]) -> dict[str, Passage]:
+        """Chunk rows (committed only) joined with their document's metadata."""
+        out: dict[str, Passage] = {}
+        for i in range(0, len(chunk_ids), 500):
+            part = chunk_ids[i:i + 500]
+            rows = self.db.execute(
+                f"SELECT c.chunk_id, c.doc_id, c.text, c.start, c.\"end\", c.lang, d.title, d.date, d.source "
+                f"FROM chunks c JOIN docs d ON d.doc_id=c.doc_id AND d.state='ok' "
+                f"WHERE c.chunk_id IN ({','.join('?' * len(part))})", part).fetchall()
+            for cid, did, text, s, e, lang, title, date, source in rows:
+                out[cid] = Passage(chunk_id=cid, doc_id=did, text=text, score=0.0, title=title, date=date,
+                                   source=source, start=s, end=e, lang=lang)
+        return out
+
+    def doc_chunks(self, doc_id: str) -> list[Passage]:
+        ids = [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY idx", (doc_id,))]
+        ps = self.passages(ids)
+        return [ps[i] for i in ids if i in ps]
+
+    def dense_search(self, qvec: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """Top-n chunk ids by cosine similarity (committed chunks only)."""
+        total = self.collection.count()
+        if total == 0:
+            return []
+        res = self.collection.query(query_embeddings=[qvec.tolist()], n_results=min(n, total),
+                                    where=filters.chroma_where() if filters else None,
+                                    include=["distances"])
+        ids, dists = res["ids"][0], res["distances"][0]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, dists)]
+
+    def bm25_search(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        terms = lexical.query_terms(query)
+        if not terms:
+            return []
+        fsql, fargs = (filters or Filters()).sql()
+        n_docs, avg_len = self.db.execute(
+            f"SELECT COUNT(*), AVG(c.ntok) FROM chunks c JOIN docs d ON d.doc_id=c.doc_id WHERE d.state='ok'{fsql}",
+            fargs).fetchone()
+        term_list = list(terms)
+        rows = self.db.execute(
+            f"SELECT p.term, p.chunk_id, p.tf, c.ntok FROM postings p JOIN chunks c ON c.chunk_id=p.chunk_id "
+            f"JOIN docs d ON d.doc_id=c.doc_id AND d.state='ok' "
+            f"WHERE p.term IN ({','.join('?' * len(term_list))}){fsql}", term_list + fargs).fetchall()
+        postings: dict[str, list[tuple[str, int]]] = {}
+        doc_len: dict[str, int] = {}
+        for term, cid, tf, ntok in rows:
+            postings.setdefault(term, []).append((cid, tf))
+            doc_len[cid] = ntok
+        scores = lexical.bm25_scores(terms, postings, doc_len, n_docs or 0, avg_len or 0.0)
+        return sorted(scores.items(), key=lambda kv: -kv[1])[:n]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def describe(store: Store) -> str:
+    return json.dumps(store.stats(), ensure_ascii=False)
