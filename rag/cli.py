@@ -162,6 +162,53 @@ def stats_cmd(obj: _Ctx, as_json):
             click.echo(f"{k}: {v}")
 
 
+@cli.command("ask")
+@click.argument("question")
+@click.option("-k", "k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (default 5).")
+@click.option("--since", help="Only articles dated on/after YYYY-MM-DD.")
+@click.option("--until", help="Only articles dated on/before YYYY-MM-DD.")
+@click.option("--doc", "docs", multiple=True, help="Restrict to this document id (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (no streaming).")
+@click.option("--no-stream", is_flag=True, help="Print the answer only when complete.")
+@click.pass_obj
+def ask_cmd(obj: _Ctx, question, k, since, until, docs, as_json, no_stream):
+    """Answer a question from the articles, citing passages as [n] (English or Vietnamese)."""
+    from .llm import LLMError
+
+    desk = obj.desk()
+    streamed: list[str] = []
+
+    def on_token(tok):
+        streamed.append(tok)
+        click.echo(tok, nl=False)
+
+    try:
+        ans = desk.ask(question, k=k, filters=_filters(since, until, docs),
+                       stream=None if (as_json or no_stream) else on_token)
+    except LLMError as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        _emit(ans.to_dict())
+        return
+    if streamed:
+        click.echo()
+        if "".join(streamed).strip() != ans.answer:
+            click.echo(click.style("checked answer: ", bold=True) + ans.answer)
+    else:
+        click.echo(ans.answer)
+    if ans.citations:
+        click.echo(click.style("sources:", bold=True))
+        for c in ans.citations:
+            p = c.passage
+            snippet = p.text[:160].replace("\n", " ")
+            click.echo(f"  [{c.n}] {p.doc_id} ({p.date or 'no date'}) {snippet}…")
+    for f in ans.flags:
+        click.echo(click.style(f"note: {f}", dim=True), err=True)
+    t = ans.timings_ms
+    click.echo(click.style(f"{ans.model['llm']} · retrieve {t['retrieve']:.0f} ms · generate "
+                           f"{t['generate'] / 1000:.1f} s", dim=True), err=True)
+
+
 def main() -> None:
     cli(prog_name="rag")
 

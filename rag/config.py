@@ -58,8 +58,10 @@ class Settings:
     ollama_keep_alive: str = "5m"
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_api_key: str = "sk-local"
-    # abstention: the best passage's dense cosine must reach this to attempt an answer
-    min_dense_score: float = 0.80
+    # abstention gate: the best passage's dense cosine must reach this to attempt an answer
+    # (e5 cosines are compressed; cross-lingual question/passage pairs score lower than same-language ones)
+    min_dense_score: float = 0.78
+    min_dense_score_crosslingual: float = 0.76
     # where assembled model files are cached (outside site-packages)
     cache_dir: Path = field(default_factory=_cache_home)
 

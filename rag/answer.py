@@ -1,0 +1,320 @@
+"""Cited answers: retrieve, fit the context budget, prompt, generate, validate citations, abstain.
+
+What the small local models get wrong (STACK.md) and what this module does about it:
+
+* they answer unanswerable questions with a plausible entity — a retrieval-evidence gate (best dense cosine
+  below ``min_dense_score`` abstains without calling the model) plus a ``NOT_FOUND`` sentinel the model can use;
+* they answer in the wrong language — the prompt is in the question's language, and an answer detected in
+  another language is re-asked once;
+* they break or invent citations — every ``[n]`` is checked against the supplied passages, numbers/dates in
+  each sentence must appear in the cited passage; a sentence is re-cited to the passage that does support it,
+  and a sentence whose numbers no passage supports is dropped (listed in ``flags``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from . import facts, prompts
+from .chunking import split_sentences
+from .documents import Passage
+from .lang import detect_question
+from .lexical import fold, tokenize
+from .llm import LLM
+from .store import Filters
+
+NOT_FOUND = "NOT_FOUND"
+_NOT_FOUND_PHRASES = [
+    "not_found", "not found", "do not contain", "does not contain", "don't contain", "doesn't contain",
+    "no information", "not mentioned", "cannot find", "can't find", "not provided", "not specified",
+    "không có thông tin", "không chứa", "không được đề cập", "không đề cập", "không tìm thấy", "không nêu",
+]
+
+
+@dataclass
+class Citation:
+    n: int
+    passage: Passage
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, **self.passage.to_dict()}
+
+
+@dataclass
+class Answer:
+    question: str
+    language: str
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    passages: list[Passage]  # every passage supplied to the model, numbered 1..N
+    model: dict
+    timings_ms: dict
+    standalone_question: str = ""
+    flags: list[str] = field(default_factory=list)
+    usage: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "language": self.language,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "model": self.model,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "standalone_question": self.standalone_question,
+            "flags": self.flags,
+            "usage": self.usage,
+        }
+
+
+def format_passages(passages: list[Passage]) -> str:
+    blocks = []
+    for i, p in enumerate(passages, 1):
+        meta = "; ".join(x for x in (p.title, f"published {p.date}" if p.date else None) if x)
+        blocks.append(f"Passage [{i}]" + (f" ({meta})" if meta else "") + f":\n{p.text.strip()}")
+    return "\n\n".join(blocks)
+
+
+def _support_texts(passages: list[Passage], nums: list[int]) -> list[str]:
+    # the article's date is part of what a passage tells the model
+    return [passages[x - 1].text + (f" {passages[x - 1].date}" if passages[x - 1].date else "") for x in nums]
+
+
+def clean_answer(text: str) -> str:
+    """Undo formatting habits of small models: echoed passage headers, answers wrapped in brackets."""
+    text = text.strip()
+    m = re.match(r"^(?:passage\s*|đoạn(?: tin)?\s*)?\[(\d+)\]\s*(?:\([^)]*\))?\s*:?\s*", text, flags=re.I)
+    if m and len(text) > m.end():
+        rest = text[m.end():]
+        first_end = re.search(r"[.!?](\s|$)", rest)
+        cut = first_end.start() if first_end else len(rest)
+        if not facts.CITATION.search(rest[:cut + 1]):
+            rest = rest[:cut] + f" [{m.group(1)}]" + rest[cut:]
+        text = rest
+    # "[2,6 tỷ USD]" -> "2,6 tỷ USD" (brackets that are not a citation list)
+    text = re.sub(r"\[([^\]]*[^\d\s,;\]][^\]]*)\]", r"\1", text)
+    return text.strip()
+
+
+def build_messages(lang: str, question: str, passages: list[Passage]) -> list[dict]:
+    plang = lang if lang in ("en", "vi") else "en"
+    return [
+        {"role": "system", "content": prompts.load("answer_system", plang)},
+        {"role": "user", "content": prompts.render("answer_user", plang, passages=format_passages(passages),
+                                                   question=question)},
+    ]
+
+
+def fit_passages(llm: LLM, lang: str, question: str, passages: list[Passage], max_answer_tokens: int) -> tuple[list[Passage], list[Passage]]:
+    """Keep passages in rank order while the prompt fits ``n_ctx``; returns (kept, left_out) — never truncates text."""
+    base = sum(llm.count_tokens(m["content"]) + 8 for m in build_messages(lang, question, []))
+    budget = llm.n_ctx - max_answer_tokens - base - 16
+    kept, left = [], []
+    used = 0
+    for p in passages:
+        cost = llm.count_tokens(p.text) + 16
+        if used + cost <= budget:
+            kept.append(p)
+            used += cost
+        else:
+            left.append(p)
+    return kept, left
+
+
+def is_not_found(text: str) -> bool:
+    t = text.strip().lower()
+    if not t:
+        return True
+    if t.startswith("not_found") or t.replace(".", "") == "not found":
+        return True
+    # a short answer that is only a refusal; longer answers that mention a gap still answer something
+    body = facts.CITATION.sub("", t)
+    return len(body) < 160 and any(ph in body for ph in _NOT_FOUND_PHRASES) and not re.search(r"\d", body)
+
+
+class _StreamGate:
+    """Forward tokens to ``sink`` unless the answer turns out to be the NOT_FOUND sentinel."""
+
+    def __init__(self, sink):
+        self.sink, self.buf, self.open = sink, "", False
+
+    def __call__(self, tok: str) -> None:
+        if self.open:
+            self.sink(tok)
+            return
+        self.buf += tok
+        s = self.buf.lstrip()
+        if len(s) >= len(NOT_FOUND) or not NOT_FOUND.startswith(s[: len(NOT_FOUND)].upper()):
+            if not s.upper().startswith(NOT_FOUND):
+                self.open = True
+                self.sink(self.buf)
+
+
+def _cited(sentence: str) -> list[int]:
+    out = []
+    for m in facts.CITATION.finditer(sentence):
+        out += [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+    return out
+
+
+def _overlap(a: str, b: str) -> float:
+    ta = {fold(t) for t in tokenize(a) if len(t) > 2}
+    tb = {fold(t) for t in tokenize(b) if len(t) > 2}
+    return len(ta & tb) / (len(ta) or 1)
+
+
+def validate_citations(text: str, passages: list[Passage]) -> tuple[str, list[int], list[str]]:
+    """Check and repair ``[n]`` citations sentence by sentence.
+
+    Returns (repaired text, cited passage numbers in order of first use, flags). A sentence keeps its
+    citations if every number/date it states appears in them; otherwise it is re-cited to the best-ranked
+    passage that supports it, or dropped if no passage does. Out-of-range numbers are removed.
+    """
+    n = len(passages)
+    flags: list[str] = []
+    out_sents: list[str] = []
+    used: list[int] = []
+    text = re.sub(r"\s+", " ", text.replace("\n", " ")).strip()
+    spans = split_sentences(text)
+    # a citation-only fragment ("[1]") belongs to the sentence before it
+    sents: list[str] = []
+    for sp in spans:
+        s = text[sp.start:sp.end]
+        if sents and not facts.CITATION.sub("", s).strip(" .,;"):
+            sents[-1] += " " + s
+        else:
+            sents.append(s)
+    last_good: list[int] = []
+    for s in sents:
+        nums = _cited(s)
+        bad = [x for x in nums if not 1 <= x <= n]
+        if bad:
+            flags.append(f"removed citation to a passage that was not supplied: {', '.join(f'[{b}]' for b in bad)}")
+        valid = list(dict.fromkeys(x for x in nums if 1 <= x <= n))
+        body = facts.CITATION.sub("", s).strip()
+        body = re.sub(r"\s+([.,;:!?])", r"\1", body)
+        if not body.strip(" .,;"):
+            continue
+        has_facts = facts.fact_count(body) > 0
+        supported = valid and not facts.unsupported(body, _support_texts(passages, valid), check_names=False)
+        if not supported and (has_facts or not valid):
+            support = [i for i in range(1, n + 1)
+                       if not facts.unsupported(body, _support_texts(passages, [i]), check_names=False)]
+            if has_facts and support:
+                best = max(support, key=lambda i: (_overlap(body, passages[i - 1].text), -i))
+                if valid:
+                    flags.append(f"re-cited to [{best}] (the cited passage lacks its facts): {body[:80]}")
+                valid = [best]
+            elif has_facts:
+                flags.append(f"dropped a claim no passage supports: {body[:120]}")
+                continue
+            elif not valid:
+                cand = max(range(1, n + 1), key=lambda i: (_overlap(body, passages[i - 1].text), -i)) if n else None
+                if cand and _overlap(body, passages[cand - 1].text) > 0:
+                    valid = [cand]
+                elif last_good:
+                    valid = last_good
+                elif n:
+                    valid = [1]
+                flags.append(f"citation inferred for an uncited sentence: {body[:80]}")
+        names = facts.unsupported(body, _support_texts(passages, valid)) if valid else []
+        if names:
+            flags.append(f"unverified names/facts: {', '.join(names)}")
+        last_good = valid
+        used += [x for x in valid if x not in used]
+        tail = "".join(f"[{x}]" for x in valid)
+        if body[-1:] in ".!?":
+            out_sents.append(f"{body[:-1]} {tail}{body[-1]}")
+        else:
+            out_sents.append(f"{body} {tail}")
+    return " ".join(out_sents).strip(), used, flags
+
+
+def condense_question(llm: LLM, history: list[dict], question: str, max_turns: int = 6) -> str:
+    """Rewrite a follow-up into a standalone question using the last turns of ``history``."""
+    if not history:
+        return question
+    lang = detect_question(question)
+    lines = []
+    for turn in history[-max_turns:]:
+        role = "User" if turn.get("role") == "user" else "Assistant"
+        content = facts.CITATION.sub("", str(turn.get("content", ""))).strip()
+        lines.append(f"{role}: {content[:600]}")
+    prompt = prompts.render("condense", "en", history="\n".join(lines), question=question,
+                            language={"vi": "Vietnamese", "en": "English"}.get(lang, lang))
+    res = llm.chat([{"role": "user", "content": prompt}], max_tokens=80, temperature=0.0)
+    out = res.text.strip().splitlines()[0].strip().strip('"') if res.text.strip() else ""
+    return out if len(out) > 3 else question
+
+
+def _abstain(question, lang, passages, model, timings, standalone, flags) -> Answer:
+    text = prompts.load("abstain", lang if lang in ("en", "vi") else "en")
+    return Answer(question, lang, text, True, [], passages, model, timings, standalone, flags)
+
+
+def answer_question(desk, question: str, history: list[dict] | None = None, k: int | None = None,
+                    filters: Filters | None = None, on_token=None) -> Answer:
+    """Answer ``question`` from the index with validated ``[n]`` citations, or abstain."""
+    s = desk.settings
+    t0 = time.perf_counter()
+    question = question.strip()
+    if not question:
+        raise ValueError("the question is empty")
+    lang = detect_question(question)
+    llm = desk.llm
+    model = {"llm": llm.name, "embedding": desk.store.embedding_model}
+    timings = {"condense": 0.0, "retrieve": 0.0, "generate": 0.0, "total": 0.0}
+    standalone = question
+    if history:
+        tc = time.perf_counter()
+        standalone = condense_question(llm, history, question)
+        timings["condense"] = (time.perf_counter() - tc) * 1000
+    res = desk.retriever.search(standalone, k=k or s.top_k, filters=filters, lang=lang)
+    timings["retrieve"] = res.ms
+    flags: list[str] = []
+    same_lang = any(p.lang == lang for p in res.passages[:3])
+    threshold = s.min_dense_score if same_lang else s.min_dense_score_crosslingual
+    if not res.passages or res.best_dense < threshold:
+        flags.append(f"weak retrieval evidence (best dense score {res.best_dense:.3f} < {threshold})")
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return _abstain(question, lang, res.passages, model, timings, standalone, flags)
+
+    passages, left_out = fit_passages(llm, lang, question, res.passages, s.max_answer_tokens)
+    if left_out:
+        flags.append(f"{len(left_out)} retrieved passage(s) left out to fit the {llm.n_ctx}-token context")
+    tg = time.perf_counter()
+    messages = build_messages(lang, standalone, passages)
+    gate = _StreamGate(on_token) if on_token else None
+    out = llm.chat(messages, max_tokens=s.max_answer_tokens, temperature=s.temperature, on_token=gate)
+    text = out.text.strip()
+    usage = {"prompt_tokens": out.prompt_tokens, "completion_tokens": out.completion_tokens,
+             "generate_s": round(out.seconds, 3)}
+    if out.truncated:
+        flags.append("the answer hit the max_answer_tokens limit")
+    if not is_not_found(text) and lang in ("en", "vi"):
+        body = facts.CITATION.sub("", text)
+        if len(body) > 20 and detect_question(body) != lang:
+            flags.append(f"answer was not in {lang}; re-asked")
+            fix = llm.chat(messages + [{"role": "assistant", "content": text},
+                                       {"role": "user", "content": prompts.load("fix_language", lang)}],
+                           max_tokens=s.max_answer_tokens, temperature=s.temperature)
+            if fix.text.strip() and detect_question(facts.CITATION.sub("", fix.text)) == lang:
+                text = fix.text.strip()
+    timings["generate"] = (time.perf_counter() - tg) * 1000
+    if is_not_found(text):
+        flags.append("the model found no answer in the passages")
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return _abstain(question, lang, passages, model, timings, standalone, flags)
+    fixed, used, vflags = validate_citations(clean_answer(text), passages)
+    flags += vflags
+    if not fixed or not used:
+        flags.append("no claim of the answer could be supported by a passage")
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return _abstain(question, lang, passages, model, timings, standalone, flags)
+    citations = [Citation(i, passages[i - 1]) for i in used]
+    timings["total"] = (time.perf_counter() - t0) * 1000
+    return Answer(question, lang, fixed, False, citations, passages, model, timings, standalone, flags, usage)

@@ -1,0 +1,196 @@
+"""Checkable facts in text — numbers, percentages, money, dates, names — and cross-language matching.
+
+Used by citation validation (answers) and faithfulness checks (summaries, briefings) alike.
+"2,6 tỷ USD" supports "US$2.6 billion"; "5/2" supports "5 February"; "Tô Lâm" supports "To Lam".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexical import fold
+
+_SCALE_WORDS = {
+    "nghìn": 1e3, "ngàn": 1e3, "thousand": 1e3, "k": 1e3,
+    "triệu": 1e6, "million": 1e6, "mn": 1e6, "m": 1e6,
+    "tỷ": 1e9, "tỉ": 1e9, "billion": 1e9, "bn": 1e9, "b": 1e9,
+    "nghìn tỷ": 1e12, "trillion": 1e12,
+}
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+# name aliases across English/Vietnamese (folded, lower-case)
+ALIASES = {
+    "laos": "lao", "vietnam": "viet nam", "cambodia": "campuchia", "thailand": "thai lan", "china": "trung quoc",
+    "japan": "nhat ban", "korea": "han quoc", "south korea": "han quoc", "russia": "nga", "france": "phap",
+    "germany": "duc", "united states": "hoa ky", "us": "hoa ky", "america": "my", "india": "an do",
+    "singapore": "singapore", "indonesia": "indonesia", "malaysia": "malaysia", "philippines": "philippines",
+    "myanmar": "myanmar", "asean": "asean", "mekong": "mekong", "southeast asia": "dong nam a",
+    "vientiane": "vieng chan", "hanoi": "ha noi", "ho chi minh city": "thanh pho ho chi minh",
+}
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_RE_DATE_DM = re.compile(rf"\b(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}}))?/(\d{{1,2}})(?:/(\d{{4}}))?\b")
+_RE_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_RE_DATE_EN1 = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}}))?\b", re.I)
+_RE_DATE_EN2 = re.compile(rf"\b(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}}))?\s+({_MONTH_NAMES})\b", re.I)
+_RE_DATE_VI = re.compile(r"\bngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\b", re.I)
+_RE_MONTH_VI = re.compile(r"\btháng\s+(\d{1,2})(?:/(\d{4}))?\b", re.I)
+_RE_NUMBER = re.compile(rf"(?<![\w/]){_NUM}(?![\w/])(\s*%)?(\s*(?:nghìn tỷ|nghìn|ngàn|triệu|tỷ|tỉ|trillion|billion|million|thousand|bn|mn)\b)?",
+                        re.I)
+_RE_NAME = re.compile(r"\b(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+)+")
+
+
+def number_values(token: str) -> set[float]:
+    """Both plausible readings of a number token: '2,6' -> {2.6, 26}; '10.000' -> {10000, 10.0}; '1,200' -> {1200, 1.2}."""
+    vals: set[float] = set()
+    for dec, thou in ((",", "."), (".", ",")):
+        t = token
+        if thou in t:
+            groups = t.split(thou)
+            if all(len(g) == 3 for g in groups[1:]):
+                t = t.replace(thou, "")
+        if t.count(dec) == 1:
+            t = t.replace(dec, ".")
+        elif dec in t:
+            continue
+        try:
+            vals.add(float(t))
+        except ValueError:
+            pass
+    return vals
+
+
+@dataclass
+class Facts:
+    numbers: set[float] = field(default_factory=set)  # every value reading, scaled and unscaled
+    number_items: list[tuple[str, set[float]]] = field(default_factory=list)  # (surface, values) to check
+    dates: set[tuple[int, int]] = field(default_factory=set)  # (day, month)
+    date_items: list[tuple[str, set[tuple[int, int]]]] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    folded_text: str = ""
+
+
+CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def extract(text: str) -> Facts:
+    text = CITATION.sub(" ", text)
+    f = Facts(folded_text=" " + re.sub(r"\s+", " ", fold(text).lower()) + " ")
+    date_spans: list[tuple[int, int]] = []
+
+    def add_date(surface, pairs, span):
+        f.dates |= pairs
+        f.date_items.append((surface, pairs))
+        date_spans.append(span)
+        for d, m in pairs:
+            f.numbers |= {float(d), float(m)}
+
+    for m in _RE_DATE_DM.finditer(text):
+        d1, d2, mo = int(m.group(1)), m.group(2), int(m.group(3))
+        if 1 <= mo <= 12 and 1 <= d1 <= 31:
+            pairs = {(d1, mo)} | ({(int(d2), mo)} if d2 else set())
+            add_date(m.group(0), pairs, m.span())
+            if m.group(4):
+                f.numbers.add(float(m.group(4)))
+    for m in _RE_DATE_ISO.finditer(text):
+        add_date(m.group(0), {(int(m.group(3)), int(m.group(2)))}, m.span())
+        f.numbers.add(float(m.group(1)))
+    for m in _RE_DATE_EN1.finditer(text):
+        mo = MONTHS[m.group(1).lower()]
+        pairs = {(int(m.group(2)), mo)} | ({(int(m.group(3)), mo)} if m.group(3) else set())
+        add_date(m.group(0), pairs, m.span())
+    for m in _RE_DATE_EN2.finditer(text):
+        mo = MONTHS[m.group(3).lower()]
+        pairs = {(int(m.group(1)), mo)} | ({(int(m.group(2)), mo)} if m.group(2) else set())
+        add_date(m.group(0), pairs, m.span())
+    for m in _RE_DATE_VI.finditer(text):
+        add_date(m.group(0), {(int(m.group(1)), int(m.group(2)))}, m.span())
+    for m in _RE_MONTH_VI.finditer(text):
+        f.numbers.add(float(m.group(1)))
+    # month names alone ("in January 2026") support a numeric month
+    for m in re.finditer(rf"\b({_MONTH_NAMES})\b", text, re.I):
+        f.numbers.add(float(MONTHS[m.group(1).lower()]))
+
+    for m in _RE_NUMBER.finditer(text):
+        if any(a <= m.start() < b for a, b in date_spans):
+            continue
+        raw = m.group(0).strip()
+        tok = re.match(_NUM, raw).group(0)
+        vals = number_values(tok)
+        scale_word = (m.group(2) or "").strip().lower()
+        scale = _SCALE_WORDS.get(scale_word, 1.0)
+        # scaled values let "2,6 tỷ" match "2.6 billion" and "2600 million"
+        allv = set(vals) | {v * scale for v in vals}
+        f.numbers |= allv
+        f.number_items.append((raw, {v * scale for v in vals} if scale != 1.0 else set(vals)))
+    # following number tokens may include trailing scale words in the other language; also count ordinals
+    for m in _RE_NAME.finditer(text):
+        f.names.append(m.group(0))
+    return f
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+def number_supported(values: set[float], source: Facts) -> bool:
+    return any(_close(v, s) for v in values for s in source.numbers)
+
+
+def name_supported(name: str, source: Facts) -> bool:
+    n = fold(name).lower()
+    n = re.sub(r"['’]s\b", "", n).strip()
+    if f" {n} " in source.folded_text or n in source.folded_text:
+        return True
+    alias = ALIASES.get(n)
+    if alias and alias in source.folded_text:
+        return True
+    # every word of the name appears (word order differs, e.g. "Lam To")
+    words = [w for w in re.split(r"[\s-]+", n) if w]
+    if words and all(f" {ALIASES.get(w, w)} " in source.folded_text for w in words):
+        return True
+    return False
+
+
+_STOP_NAMES = {"the", "a", "an", "in", "on", "at", "according", "general", "secretary", "president", "prime",
+               "minister", "ambassador", "party", "state", "national", "assembly", "communist", "people"}
+
+
+def unsupported(claim: str, sources: list[str], check_names: bool = True) -> list[str]:
+    """Facts of ``claim`` (numbers, dates, names) that none of ``sources`` supports."""
+    cf = extract(claim)
+    src = Facts()
+    for s in sources:
+        sf = extract(s)
+        src.numbers |= sf.numbers
+        src.dates |= sf.dates
+        src.folded_text += sf.folded_text
+    bad: list[str] = []
+    for surface, pairs in cf.date_items:
+        if not (pairs & src.dates):
+            bad.append(surface)
+    for surface, vals in cf.number_items:
+        if re.fullmatch(r"\d{1,2}", surface) and int(surface) <= 12 and number_supported(vals, src):
+            continue
+        if not number_supported(vals, src):
+            bad.append(surface)
+    if check_names:
+        for name in cf.names:
+            words = [w for w in name.split() if w.lower() not in _STOP_NAMES]
+            if len(words) < 2 and not any(len(w) > 3 for w in words):
+                continue
+            core = " ".join(words)
+            if core and not name_supported(core, src) and not all(name_supported(w, src) or w.lower() in _STOP_NAMES
+                                                                   for w in words):
+                bad.append(name)
+    return bad
+
+
+def fact_count(text: str) -> int:
+    f = extract(text)
+    return len(f.number_items) + len(f.date_items) + len(f.names)

