@@ -75,7 +75,7 @@ def format_passages(passages: list[Passage]) -> str:
     blocks = []
     for i, p in enumerate(passages, 1):
         meta = "; ".join(x for x in (p.title, f"published {p.date}" if p.date else None) if x)
-        blocks.append(f"Passage [{i}]" + (f" ({meta})" if meta else "") + f":\n{p.text.strip()}")
+        blocks.append(f"[{i}]" + (f" ({meta})" if meta else "") + f":\n{p.text.strip()}")
     return "\n\n".join(blocks)
 
 

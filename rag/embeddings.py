@@ -82,7 +82,8 @@ class SentenceTransformerEmbedder:
                 f"cannot load sentence-transformers model {name_or_path!r}: {e}. "
                 "Offline, pass a local model folder (a hub id needs network access)."
             ) from e
-        self.dim = int(self._m.get_sentence_embedding_dimension())
+        getdim = getattr(self._m, "get_embedding_dimension", None) or self._m.get_sentence_embedding_dimension
+        self.dim = int(getdim())
         self.model_id = f"st:{os.path.basename(os.path.normpath(name_or_path))}"
         self.batch_size = batch_size
         low = name_or_path.lower()

