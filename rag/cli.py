@@ -209,6 +209,75 @@ def ask_cmd(obj: _Ctx, question, k, since, until, docs, as_json, no_stream):
                            f"{t['generate'] / 1000:.1f} s", dim=True), err=True)
 
 
+@cli.command("eval", context_settings={"ignore_unknown_options": False})
+@click.argument("datasets", nargs=-1, required=True)
+@click.option("--questions-from", type=click.Path(exists=True, dir_okay=False),
+              help="SQuAD cross-lingual mode: questions/answers from this parallel file (same ids).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), help="Write report.json/.md/.png here.")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N questions per dataset.")
+@click.option("--no-generate", is_flag=True, help="Retrieval metrics only (no LLM).")
+@click.option("--fusion", type=click.Choice(["blend", "rrf", "dense", "bm25"]))
+@click.option("-k", "k", type=click.IntRange(1, 50), help="Passages given to the LLM.")
+@click.option("--chunk-tokens", type=click.IntRange(16, 512), help="Chunk size (SQuAD corpora are re-indexed per run).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def eval_cmd(obj: _Ctx, datasets, questions_from, out, limit, no_generate, fusion, k, chunk_tokens, as_json):
+    """Evaluate on gold datasets (JSONL or SQuAD/XQuAD JSON). `rag eval compare OLD NEW` compares two reports."""
+    from . import NewsDesk
+    from .evaluate import EvalConfig, compare, evaluate
+
+    if datasets[0] == "compare":
+        if len(datasets) != 3:
+            raise click.UsageError("usage: rag eval compare OLD NEW (report.json files or report folders)")
+        old, new = (_load_report(Path(p)) for p in datasets[1:])
+        rows = compare(old, new)
+        if as_json:
+            _emit({"comparison": rows})
+            return
+        for r in rows:
+            color = {"regressed": "red", "improved": "green"}.get(r["status"])
+            click.echo(click.style(f"{r['status']:9} {r['dataset']:28} {r['metric']:22} {r['old']:.3f} -> "
+                                   f"{r['new']:.3f} ({r['delta']:+.3f})", fg=color))
+        sys.exit(1 if any(r["status"] == "regressed" for r in rows) else 0)
+    over = {k2: v for k2, v in {"fusion": fusion, "top_k": k, "chunk_tokens": chunk_tokens}.items() if v is not None}
+    base = Settings.load(**{**obj.overrides, **over})
+
+    def factory(**kw):
+        return NewsDesk(base.replace(**kw))
+
+    show = not as_json and sys.stderr.isatty()
+    progress = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit="q", file=sys.stderr)
+
+        def progress(done, total, label):
+            bar.total = total
+            bar.n = done
+            bar.set_description(label[:30])
+            bar.refresh()
+
+    report = evaluate(factory, EvalConfig(list(datasets), questions_from, limit, not no_generate), out, progress)
+    if as_json:
+        _emit({k2: v for k2, v in report.items()} | {"results": {n: {kk: vv for kk, vv in r.items() if kk != "rows"}
+                                                                for n, r in report["results"].items()}})
+    else:
+        from .evaluate import to_markdown
+
+        click.echo(to_markdown(report))
+        if out:
+            click.echo(f"wrote {out}/report.json, report.md, report.png")
+
+
+def _load_report(p: Path) -> dict:
+    f = p / "report.json" if p.is_dir() else p
+    try:
+        return json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise click.ClickException(f"cannot read report {f}: {e}") from e
+
+
 def main() -> None:
     cli(prog_name="rag")
 

@@ -12,6 +12,7 @@ Spec strings (``--llm`` / ``RAG_LLM``):
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
 import json
@@ -173,6 +174,13 @@ class LlamaCppLLM:
         self.timeout = timeout
         self.model_path = Path(model_path)
         self._lock = threading.Lock()  # a Llama context is not thread-safe
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Free the model before interpreter shutdown (llama-cpp's __del__ fails once modules are torn down)."""
+        llm, self._llm = getattr(self, "_llm", None), None
+        if llm is not None:
+            llm.close()
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))

@@ -1,0 +1,431 @@
+"""Offline evaluation: retrieval, answer accuracy, citations, abstention, language, latency — no judge, no network.
+
+Datasets:
+* the project's JSONL gold format (``evals/README.md``), asked against an existing index (``--index``);
+* SQuAD v1.1 JSON (XQuAD): every paragraph becomes a document of a fresh index built for the run; questions
+  are asked open-domain. Cross-lingual: corpus from one file, questions/answers from a parallel file (same ids).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import statistics
+import tempfile
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .lang import detect_question
+from .lexical import fold
+
+
+# ---------------------------------------------------------------------------------------------------
+# data
+
+
+@dataclass
+class EvalItem:
+    id: str
+    question: str
+    lang: str
+    answers: list[list[str]]  # required facts, each a list of accepted alternatives; [] = unanswerable
+    gold_docs: list[str]
+    type: str = "factoid"
+    gold_passage: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers) and self.type != "unanswerable"
+
+
+def load_jsonl_gold(path: Path) -> list[EvalItem]:
+    items = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+            answers = r.get("answers") or []
+            # a flat list of strings means alternatives of a single fact
+            if answers and all(isinstance(a, str) for a in answers):
+                answers = [answers]
+            items.append(EvalItem(id=str(r["id"]), question=r["question"], lang=r.get("lang") or detect_question(r["question"]),
+                                  answers=answers, gold_docs=list(r.get("gold_docs") or []), type=r.get("type", "factoid"),
+                                  gold_passage=r.get("gold_passage")))
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            raise ValueError(f"{path}:{n}: not a valid gold record ({e})") from None
+    return items
+
+
+def is_squad(path: Path) -> bool:
+    if Path(path).suffix.lower() != ".json":
+        return False
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("data"), list)
+
+
+def load_squad(corpus_path: Path, questions_path: Path | None = None) -> tuple[list[dict], list[EvalItem]]:
+    """Documents (one per paragraph) from ``corpus_path``; questions from ``questions_path`` (parallel ids) or the same."""
+    corpus = json.loads(Path(corpus_path).read_text(encoding="utf-8"))["data"]
+    docs, qid_to_doc, context_of = [], {}, {}
+    for a, art in enumerate(corpus):
+        for p, para in enumerate(art["paragraphs"]):
+            doc_id = f"{a:02d}-{p:02d}"
+            docs.append({"id": doc_id, "title": art.get("title"), "text": para["context"]})
+            for qa in para["qas"]:
+                qid_to_doc[qa["id"]] = doc_id
+                context_of[qa["id"]] = para["context"]
+    qsrc = json.loads(Path(questions_path or corpus_path).read_text(encoding="utf-8"))["data"]
+    items = []
+    for art in qsrc:
+        for para in art["paragraphs"]:
+            for qa in para["qas"]:
+                if qa["id"] not in qid_to_doc:
+                    continue
+                alts = list(dict.fromkeys(a["text"] for a in qa["answers"]))
+                items.append(EvalItem(id=qa["id"], question=qa["question"], lang=detect_question(qa["question"]),
+                                      answers=[alts], gold_docs=[qid_to_doc[qa["id"]]], type="squad",
+                                      gold_passage=context_of[qa["id"]]))
+    return docs, items
+
+
+# ---------------------------------------------------------------------------------------------------
+# normalization and answer metrics
+
+
+def _canon_number(m: re.Match) -> str:
+    t = m.group(0)
+    # thousands separators (exactly 3 digits after) vanish; a remaining , or . is a decimal point
+    t = re.sub(r"(?<=\d)[.,](?=\d{3}(?!\d))", "", t) if re.fullmatch(r"\d{1,3}([.,]\d{3})+", t) else t
+    return t.replace(",", ".")
+
+
+def normalize(text: str) -> str:
+    """SQuAD-style normalization that keeps Vietnamese diacritics and unifies number formats ('2,6' == '2.6')."""
+    t = unicodedata.normalize("NFC", text).lower()
+    t = re.sub(r"\[\d+(?:\s*[,;]\s*\d+)*\]", " ", t)  # citations
+    t = re.sub(r"\d+(?:[.,]\d+)+", _canon_number, t)
+    t = t.replace("–", "-").replace("—", "-")
+    t = re.sub(r"(?<!\d)[^\w\s%.-]|(?<!\d)[.-]|[.-](?!\d)", " ", t)
+    t = re.sub(r"\b(a|an|the)\b", " ", t)
+    return " ".join(t.split())
+
+
+def exact_match(pred: str, golds: list[str]) -> float:
+    p = normalize(pred)
+    return float(any(p == normalize(g) for g in golds))
+
+
+def token_f1(pred: str, golds: list[str]) -> float:
+    pt = normalize(pred).split()
+    best = 0.0
+    for g in golds:
+        gt = normalize(g).split()
+        common = Counter(pt) & Counter(gt)
+        same = sum(common.values())
+        if not pt or not gt or same == 0:
+            continue
+        prec, rec = same / len(pt), same / len(gt)
+        best = max(best, 2 * prec * rec / (prec + rec))
+    return best
+
+
+def contains_answer(text: str, alternatives: list[str]) -> bool:
+    """Does ``text`` contain one of the alternatives (normalized; diacritic-folded as a fallback)?"""
+    t = f" {normalize(text)} "
+    tf = fold(t)
+    for a in alternatives:
+        n = normalize(a)
+        if not n:
+            continue
+        if f" {n} " in t or (len(n) > 3 and n in t) or f" {fold(n)} " in tf:
+            return True
+    return False
+
+
+def key_fact_score(text: str, facts: list[list[str]]) -> float:
+    return sum(contains_answer(text, alts) for alts in facts) / len(facts) if facts else 0.0
+
+
+def _dcg(rels: list[int]) -> float:
+    return sum(r / math.log2(i + 2) for i, r in enumerate(rels))
+
+
+def retrieval_metrics(ranked_docs: list[str], ranked_texts: list[str], item: EvalItem) -> dict:
+    def rel(i):
+        if ranked_docs[i] in item.gold_docs:
+            return 1
+        if item.gold_passage and normalize(item.gold_passage)[:200] in normalize(ranked_texts[i]):
+            return 1
+        return 0
+
+    rels = [rel(i) for i in range(len(ranked_docs))]
+    first = next((i for i, r in enumerate(rels) if r), None)
+    ideal = _dcg(sorted(rels[:10], reverse=True)) or _dcg([1])
+    return {
+        "hit@1": float(first is not None and first < 1),
+        "hit@3": float(first is not None and first < 3),
+        "hit@5": float(first is not None and first < 5),
+        "mrr": 1.0 / (first + 1) if first is not None else 0.0,
+        "ndcg@10": _dcg(rels[:10]) / max(ideal, 1e-9) if any(rels[:10]) else 0.0,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# runner
+
+
+@dataclass
+class EvalConfig:
+    datasets: list[str]
+    questions_from: str | None = None
+    limit: int | None = None
+    generate: bool = True
+    settings: dict = field(default_factory=dict)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    v = sorted(values)
+    i = min(len(v) - 1, max(0, math.ceil(q * len(v)) - 1))
+    return v[i]
+
+
+def run_items(desk, items: list[EvalItem], generate: bool = True, progress: Callable | None = None) -> list[dict]:
+    rows = []
+    for n, it in enumerate(items):
+        if progress:
+            progress(n, len(items), it.id)
+        t0 = time.perf_counter()
+        res = desk.search(it.question, k=10)
+        t_ret = (time.perf_counter() - t0) * 1000
+        row = {"id": it.id, "lang": it.lang, "type": it.type, "question": it.question, "answerable": it.answerable,
+               "retrieved": [p.doc_id for p in res.passages[:5]], "latency_ms": {"retrieve": t_ret}}
+        if it.gold_docs or it.gold_passage:
+            row["retrieval"] = retrieval_metrics([p.doc_id for p in res.passages], [p.text for p in res.passages], it)
+        if generate:
+            ans = desk.ask(it.question)
+            row["answer"] = ans.answer
+            row["abstained"] = ans.abstained
+            row["flags"] = ans.flags
+            row["latency_ms"].update({"answer_retrieve": ans.timings_ms["retrieve"], "generate": ans.timings_ms["generate"],
+                                      "total": ans.timings_ms["total"]})
+            row["answer_lang"] = detect_question(re.sub(r"\[\d+\]", "", ans.answer))
+            row["lang_match"] = float(row["answer_lang"] == it.lang) if it.lang in ("en", "vi") else None
+            alts = [a for f in it.answers for a in f]
+            if it.answerable:
+                row["em"] = exact_match(ans.answer, alts) if not ans.abstained else 0.0
+                row["f1"] = token_f1(ans.answer, alts) if not ans.abstained else 0.0
+                row["key_fact"] = key_fact_score(ans.answer, it.answers) if not ans.abstained else 0.0
+                row["correct"] = float(row["key_fact"] == 1.0)
+            cited = ans.citations
+            if cited:
+                good = [c for c in cited if c.passage.doc_id in it.gold_docs
+                        or any(contains_answer(c.passage.text, f) for f in it.answers)]
+                row["citation_precision"] = len(good) / len(cited)
+                row["citation_recall"] = float(bool(good)) if it.answerable else None
+                row["citations"] = [c.passage.doc_id for c in cited]
+            elif it.answerable and not ans.abstained:
+                row["citation_precision"] = 0.0
+                row["citation_recall"] = 0.0
+        rows.append(row)
+    if progress:
+        progress(len(items), len(items), "")
+    return rows
+
+
+def _mean(xs):
+    xs = [x for x in xs if x is not None]
+    return round(statistics.fmean(xs), 4) if xs else None
+
+
+def aggregate(rows: list[dict]) -> dict:
+    m: dict = {"n": len(rows)}
+    ret = [r["retrieval"] for r in rows if "retrieval" in r and r["answerable"]]
+    for k in ("hit@1", "hit@3", "hit@5", "mrr", "ndcg@10"):
+        m[k] = _mean([x[k] for x in ret])
+    gen = [r for r in rows if "answer" in r]
+    if gen:
+        ans = [r for r in gen if r["answerable"]]
+        m["em"] = _mean([r.get("em") for r in ans])
+        m["f1"] = _mean([r.get("f1") for r in ans])
+        m["key_fact"] = _mean([r.get("key_fact") for r in ans])
+        m["accuracy"] = _mean([r.get("correct") for r in ans])
+        m["citation_precision"] = _mean([r.get("citation_precision") for r in gen])
+        m["citation_recall"] = _mean([r.get("citation_recall") for r in ans])
+        unans = [r for r in gen if not r["answerable"]]
+        abst = [r for r in gen if r["abstained"]]
+        tp = sum(1 for r in abst if not r["answerable"])
+        m["abstention_precision"] = round(tp / len(abst), 4) if abst else None
+        m["abstention_recall"] = round(tp / len(unans), 4) if unans else None
+        m["false_abstention_rate"] = _mean([float(r["abstained"]) for r in ans])
+        m["lang_match"] = _mean([r.get("lang_match") for r in gen])
+        tot = [r["latency_ms"]["total"] / 1000 for r in gen]
+        m["seconds_per_question"] = round(statistics.fmean(tot), 3)
+    lat = defaultdict(list)
+    for r in rows:
+        for k, v in r["latency_ms"].items():
+            lat[k].append(v)
+    m["latency_ms"] = {k: {"p50": round(_pct(v, 0.5), 1), "p95": round(_pct(v, 0.95), 1)} for k, v in lat.items()}
+    return m
+
+
+def breakdowns(rows: list[dict]) -> dict:
+    out: dict = {"by_lang": {}, "by_type": {}}
+    for key, name in (("lang", "by_lang"), ("type", "by_type")):
+        groups = defaultdict(list)
+        for r in rows:
+            groups[r[key]].append(r)
+        for g, rs in sorted(groups.items()):
+            out[name][g] = aggregate(rs)
+    return out
+
+
+def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = None,
+             progress: Callable | None = None) -> dict:
+    """Run every dataset of ``config``; returns the report dict (and writes report.json/.md/.png into ``out_dir``)."""
+    reports = {}
+    for ds in config.datasets:
+        path = Path(ds)
+        if not path.exists():
+            raise FileNotFoundError(f"dataset {ds} does not exist")
+        t0 = time.perf_counter()
+        if is_squad(path):
+            docs, items = load_squad(path, Path(config.questions_from) if config.questions_from else None)
+            if config.limit:
+                items = items[: config.limit]
+            tmp = tempfile.TemporaryDirectory(prefix="rag-eval-")
+            corpus = Path(tmp.name) / "corpus.jsonl"
+            corpus.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs), encoding="utf-8")
+            desk = desk_factory(index=Path(tmp.name) / "index")
+            rep = desk.ingest([corpus])
+            if rep.errors:
+                raise RuntimeError(f"building the corpus index for {ds} failed: {rep.errors[:3]}")
+            name = path.stem + (f"<-{Path(config.questions_from).stem}" if config.questions_from else "")
+        else:
+            items = load_jsonl_gold(path)
+            if config.limit:
+                items = items[: config.limit]
+            desk = desk_factory()
+            tmp = None
+            name = path.stem
+        rows = run_items(desk, items, generate=config.generate, progress=progress)
+        reports[name] = {"dataset": str(path), "metrics": aggregate(rows), **breakdowns(rows), "rows": rows,
+                         "seconds": round(time.perf_counter() - t0, 1)}
+        if tmp is not None:
+            desk.store.close()
+            tmp.cleanup()
+    s = desk.settings
+    report = {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "config": {"datasets": config.datasets, "questions_from": config.questions_from, "limit": config.limit,
+                   "generate": config.generate,
+                   "settings": {k: str(v) for k, v in asdict(s).items() if k not in ("openai_api_key",)}},
+        "results": reports,
+    }
+    if out_dir:
+        write_report(report, Path(out_dir))
+    return report
+
+
+# ---------------------------------------------------------------------------------------------------
+# reports
+
+TABLE_METRICS = ["n", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "em", "f1", "key_fact", "accuracy",
+                 "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
+                 "lang_match", "seconds_per_question"]
+
+
+def _fmt(v):
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
+
+
+def to_markdown(report: dict) -> str:
+    s = report["config"]["settings"]
+    lines = [f"# Evaluation report ({report['created']})", "",
+             f"LLM `{s.get('llm')}` · embedding `{s.get('embedding')}` · fusion `{s.get('fusion')}` · k {s.get('top_k')}"
+             f" · chunk {s.get('chunk_tokens')}/{s.get('chunk_overlap_tokens')} tokens"
+             f"{' · retrieval only' if not report['config']['generate'] else ''}", ""]
+    for name, r in report["results"].items():
+        lines += [f"## {name}", "", "| slice | " + " | ".join(TABLE_METRICS) + " |",
+                  "|---" * (len(TABLE_METRICS) + 1) + "|"]
+        slices = [("all", r["metrics"])] + [(f"lang={k}", v) for k, v in r["by_lang"].items()] + \
+                 [(f"type={k}", v) for k, v in r["by_type"].items()]
+        for label, m in slices:
+            lines.append(f"| {label} | " + " | ".join(_fmt(m.get(k)) for k in TABLE_METRICS) + " |")
+        lat = r["metrics"].get("latency_ms", {})
+        if lat:
+            lines += ["", "Latency (ms): " + ", ".join(f"{k} p50 {v['p50']:.0f} / p95 {v['p95']:.0f}" for k, v in lat.items())]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(report: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = ["hit@1", "hit@3", "mrr", "key_fact", "accuracy", "citation_precision", "abstention_recall", "lang_match"]
+    names = list(report["results"])
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 1]})
+    width = 0.8 / max(1, len(names))
+    for i, name in enumerate(names):
+        m = report["results"][name]["metrics"]
+        vals = [m.get(k) if m.get(k) is not None else 0 for k in keys]
+        axes[0].bar([x + i * width for x in range(len(keys))], vals, width, label=name)
+    axes[0].set_xticks([x + width * (len(names) - 1) / 2 for x in range(len(keys))], keys, rotation=30, ha="right")
+    axes[0].set_ylim(0, 1.05)
+    axes[0].set_title("quality (higher is better)")
+    axes[0].legend(fontsize=8)
+    for i, name in enumerate(names):
+        rows = report["results"][name]["rows"]
+        tot = [r["latency_ms"].get("total", r["latency_ms"]["retrieve"]) / 1000 for r in rows]
+        axes[1].boxplot(tot, positions=[i], widths=0.6)
+    axes[1].set_xticks(range(len(names)), [n[:18] for n in names], rotation=30, ha="right")
+    axes[1].set_title("seconds per question")
+    fig.suptitle(f"{report['config']['settings'].get('llm')} · {report['config']['settings'].get('fusion')}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_report(report: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "report.md").write_text(to_markdown(report), encoding="utf-8")
+    plot(report, out / "report.png")
+
+
+HIGHER_IS_WORSE = {"seconds_per_question", "false_abstention_rate"}
+
+
+def compare(old: dict, new: dict, tolerance: float = 0.005) -> list[dict]:
+    """Per dataset and metric: old, new, delta, and whether it regressed or improved."""
+    out = []
+    for name, r in new["results"].items():
+        if name not in old["results"]:
+            continue
+        om, nm = old["results"][name]["metrics"], r["metrics"]
+        for k in TABLE_METRICS + ["false_abstention_rate"]:
+            a, b = om.get(k), nm.get(k)
+            if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or k == "n":
+                continue
+            d = b - a
+            better = d < 0 if k in HIGHER_IS_WORSE else d > 0
+            status = "same" if abs(d) <= tolerance else ("improved" if better else "regressed")
+            out.append({"dataset": name, "metric": k, "old": a, "new": b, "delta": round(d, 4), "status": status})
+    return out
