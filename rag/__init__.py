@@ -68,3 +68,14 @@ class NewsDesk:
         from .answer import answer_question
 
         return answer_question(self, question, history=history, k=k, filters=filters, on_token=stream)
+
+    def summarize(self, doc_ids: list[str], words: int = 150):
+        from .briefing import summarize
+
+        return summarize(self, doc_ids, words=words)
+
+    def brief(self, since: str | None = None, until: str | None = None, query: str | None = None,
+              docs: list[str] | None = None, words: int = 150):
+        from .briefing import brief
+
+        return brief(self, since=since, until=until, query=query, docs=docs, words=words)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -207,6 +208,52 @@ def ask_cmd(obj: _Ctx, question, k, since, until, docs, as_json, no_stream):
     t = ans.timings_ms
     click.echo(click.style(f"{ans.model['llm']} · retrieve {t['retrieve']:.0f} ms · generate "
                            f"{t['generate'] / 1000:.1f} s", dim=True), err=True)
+
+
+@cli.command("summarize")
+@click.argument("doc_ids", nargs=-1, required=True)
+@click.option("--words", type=click.IntRange(30, 600), default=150, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def summarize_cmd(obj: _Ctx, doc_ids, words, as_json):
+    """English summary of one or several articles, every bullet cited."""
+    _digest(obj, as_json, "md", lambda d: d.summarize(list(doc_ids), words=words))
+
+
+@cli.command("brief")
+@click.option("--since", help="Articles dated on/after YYYY-MM-DD.")
+@click.option("--until", help="Articles dated on/before YYYY-MM-DD.")
+@click.option("--query", help="Topic: the best-matching articles are briefed.")
+@click.option("--docs", "docs", multiple=True, help="Document id (repeatable).")
+@click.option("--words", type=click.IntRange(30, 600), default=150, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "text"]), default="md", show_default=True)
+@click.pass_obj
+def brief_cmd(obj: _Ctx, since, until, query, docs, words, as_json, fmt):
+    """Bilingual (Vietnamese + English) briefing with parallel, cited bullets."""
+    f = _filters(since, until, ())
+    _digest(obj, as_json, fmt, lambda d: d.brief(since=f.since if f else None, until=f.until if f else None,
+                                                 query=query, docs=list(docs) or None, words=words))
+
+
+def _digest(obj: _Ctx, as_json: bool, fmt: str, fn) -> None:
+    from .briefing import BriefingError
+    from .llm import LLMError
+
+    desk = obj.desk()
+    try:
+        dg = fn(desk)
+    except (BriefingError, LLMError) as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        _emit(dg.to_dict())
+        return
+    md = dg.to_markdown()
+    click.echo(md if fmt == "md" else re.sub(r"[#*]", "", md))
+    for n in dg.notes:
+        click.echo(click.style(f"note: {n}", dim=True), err=True)
+    click.echo(click.style(f"{dg.facts_checked} facts checked, {len(dg.unsupported)} unsupported removed · "
+                           f"{dg.timings_ms['total'] / 1000:.1f} s", dim=True), err=True)
 
 
 @cli.command("eval", context_settings={"ignore_unknown_options": False})

@@ -49,7 +49,7 @@ class Settings:
     dense_weight_crosslingual: float = 0.9  # ... when they differ (BM25 is weak across languages)
     rrf_k: int = 60
     # LLM runtime
-    n_ctx: int = 4096
+    n_ctx: int = 8192
     max_answer_tokens: int = 320
     temperature: float = 0.0
     llm_threads: int = 2

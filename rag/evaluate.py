@@ -290,6 +290,73 @@ def breakdowns(rows: list[dict]) -> dict:
     return out
 
 
+def is_digest_gold(path: Path) -> bool:
+    if Path(path).suffix.lower() != ".jsonl":
+        return False
+    first = next((l for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()), "{}")
+    try:
+        return json.loads(first).get("kind") in ("summary", "briefing")
+    except json.JSONDecodeError:
+        return False
+
+
+def run_digests(desk, path: Path, limit: int | None = None, progress: Callable | None = None) -> list[dict]:
+    """Summaries/briefings against key facts: recall per section, unsupported-fact rate, section language."""
+    from . import facts as F
+    from .briefing import BriefingError
+
+    recs = [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()][: limit or None]
+    rows = []
+    for n, r in enumerate(recs):
+        if progress:
+            progress(n, len(recs), r["id"])
+        t0 = time.perf_counter()
+        try:
+            if r["kind"] == "summary":
+                dg = desk.summarize(r["doc_ids"], words=r.get("words", 150))
+            else:
+                dg = desk.brief(since=r.get("since"), until=r.get("until"), query=r.get("query"), docs=r.get("docs"),
+                                words=r.get("words", 150))
+        except BriefingError as e:
+            rows.append({"id": r["id"], "lang": "-", "type": r["kind"], "answerable": True, "error": str(e),
+                         "latency_ms": {"retrieve": 0.0, "total": (time.perf_counter() - t0) * 1000}})
+            continue
+        row = {"id": r["id"], "lang": "+".join(s.lang for s in dg.sections), "type": r["kind"], "answerable": True,
+               "latency_ms": {"retrieve": 0.0, "total": (time.perf_counter() - t0) * 1000}, "digest": dg.to_dict()}
+        recalls, langs, residual, checked = [], [], 0, 0
+        for sec in dg.sections:
+            text = " ".join(b.text for b in sec.bullets)
+            recalls.append(key_fact_score(text, r["key_facts"]))
+            langs += [float(detect_question(F.CITATION.sub("", b.text)) == sec.lang) for b in sec.bullets]
+            for b in sec.bullets:  # independent re-check of the final output against its cited sources
+                srcs = [dg.sources[c - 1].text + " " + (dg.sources[c - 1].date or "") for c in b.citations]
+                checked += F.fact_count(b.text)
+                residual += len(F.unsupported(b.text, srcs))
+        row["key_fact_recall"] = round(statistics.fmean(recalls), 4) if recalls else 0.0
+        row["key_fact_recall_by_lang"] = {s.lang: key_fact_score(" ".join(b.text for b in s.bullets), r["key_facts"])
+                                          for s in dg.sections}
+        row["section_lang_correct"] = round(statistics.fmean(langs), 4) if langs else None
+        row["raw_unsupported_rate"] = round(len(dg.unsupported) / dg.facts_checked, 4) if dg.facts_checked else 0.0
+        row["residual_unsupported_rate"] = round(residual / checked, 4) if checked else 0.0
+        row["bullets"] = sum(len(s.bullets) for s in dg.sections)
+        rows.append(row)
+    if progress:
+        progress(len(recs), len(recs), "")
+    return rows
+
+
+DIGEST_METRICS = ["key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct", "bullets"]
+
+
+def aggregate_digests(rows: list[dict]) -> dict:
+    m = {"n": len(rows), "errors": sum(1 for r in rows if "error" in r)}
+    for k in DIGEST_METRICS:
+        m[k] = _mean([r.get(k) for r in rows if "error" not in r])
+    tot = [r["latency_ms"]["total"] / 1000 for r in rows]
+    m["seconds_per_question"] = round(statistics.fmean(tot), 3) if tot else None
+    return m
+
+
 def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = None,
              progress: Callable | None = None) -> dict:
     """Run every dataset of ``config``; returns the report dict (and writes report.json/.md/.png into ``out_dir``)."""
@@ -299,6 +366,16 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
         if not path.exists():
             raise FileNotFoundError(f"dataset {ds} does not exist")
         t0 = time.perf_counter()
+        if is_digest_gold(path):
+            desk = desk_factory()
+            rows = run_digests(desk, path, config.limit, progress)
+            by_type: dict = defaultdict(list)
+            for r in rows:
+                by_type[r["type"]].append(r)
+            reports[path.stem] = {"dataset": str(path), "metrics": aggregate_digests(rows), "by_lang": {},
+                                  "by_type": {k: aggregate_digests(v) for k, v in by_type.items()}, "rows": rows,
+                                  "seconds": round(time.perf_counter() - t0, 1)}
+            continue
         if is_squad(path):
             docs, items = load_squad(path, Path(config.questions_from) if config.questions_from else None)
             if config.limit:
@@ -340,7 +417,7 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
 # ---------------------------------------------------------------------------------------------------
 # reports
 
-TABLE_METRICS = ["n", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "em", "f1", "key_fact", "accuracy",
+TABLE_METRICS = ["n", "key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "em", "f1", "key_fact", "accuracy",
                  "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
                  "lang_match", "seconds_per_question"]
 
@@ -360,12 +437,12 @@ def to_markdown(report: dict) -> str:
              f" · chunk {s.get('chunk_tokens')}/{s.get('chunk_overlap_tokens')} tokens"
              f"{' · retrieval only' if not report['config']['generate'] else ''}", ""]
     for name, r in report["results"].items():
-        lines += [f"## {name}", "", "| slice | " + " | ".join(TABLE_METRICS) + " |",
-                  "|---" * (len(TABLE_METRICS) + 1) + "|"]
         slices = [("all", r["metrics"])] + [(f"lang={k}", v) for k, v in r["by_lang"].items()] + \
                  [(f"type={k}", v) for k, v in r["by_type"].items()]
+        cols = [k for k in TABLE_METRICS if any(m.get(k) is not None for _, m in slices)]
+        lines += [f"## {name}", "", "| slice | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
         for label, m in slices:
-            lines.append(f"| {label} | " + " | ".join(_fmt(m.get(k)) for k in TABLE_METRICS) + " |")
+            lines.append(f"| {label} | " + " | ".join(_fmt(m.get(k)) for k in cols) + " |")
         lat = r["metrics"].get("latency_ms", {})
         if lat:
             lines += ["", "Latency (ms): " + ", ".join(f"{k} p50 {v['p50']:.0f} / p95 {v['p95']:.0f}" for k, v in lat.items())]
@@ -379,7 +456,8 @@ def plot(report: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    keys = ["hit@1", "hit@3", "mrr", "key_fact", "accuracy", "citation_precision", "abstention_recall", "lang_match"]
+    keys = ["hit@1", "hit@3", "mrr", "key_fact", "accuracy", "citation_precision", "abstention_recall", "lang_match",
+            "key_fact_recall", "section_lang_correct", "raw_unsupported_rate"]
     names = list(report["results"])
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 1]})
     width = 0.8 / max(1, len(names))
@@ -393,7 +471,7 @@ def plot(report: dict, path: Path) -> None:
     axes[0].legend(fontsize=8)
     for i, name in enumerate(names):
         rows = report["results"][name]["rows"]
-        tot = [r["latency_ms"].get("total", r["latency_ms"]["retrieve"]) / 1000 for r in rows]
+        tot = [r["latency_ms"].get("total", r["latency_ms"].get("retrieve", 0.0)) / 1000 for r in rows]
         axes[1].boxplot(tot, positions=[i], widths=0.6)
     axes[1].set_xticks(range(len(names)), [n[:18] for n in names], rotation=30, ha="right")
     axes[1].set_title("seconds per question")
@@ -410,7 +488,7 @@ def write_report(report: dict, out: Path) -> None:
     plot(report, out / "report.png")
 
 
-HIGHER_IS_WORSE = {"seconds_per_question", "false_abstention_rate"}
+HIGHER_IS_WORSE = {"seconds_per_question", "false_abstention_rate", "raw_unsupported_rate", "residual_unsupported_rate"}
 
 
 def compare(old: dict, new: dict, tolerance: float = 0.005) -> list[dict]:

@@ -198,7 +198,7 @@ class LlamaCppLLM:
         with self._lock:
             stream = self._llm.create_chat_completion(messages=messages, max_tokens=max_tokens,
                                                       temperature=temperature, top_k=1 if temperature == 0 else 40,
-                                                      stream=True, stop=stop, seed=0)
+                                                      stream=True, stop=stop, seed=0, repeat_penalty=1.1)
             for chunk in stream:
                 ch = chunk["choices"][0]
                 delta = ch.get("delta", {}).get("content") or ""
