@@ -256,6 +256,30 @@ def _digest(obj: _Ctx, as_json: bool, fmt: str, fn) -> None:
                            f"{dg.timings_ms['total'] / 1000:.1f} s", dim=True), err=True)
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address (loopback by default).")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--auth", help="USER:PASS; required to bind a non-loopback address.")
+@click.option("--insecure-no-auth", "force", is_flag=True, help="Allow a non-loopback bind without --auth.")
+@click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024))
+@click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 16))
+@click.pass_obj
+def serve_cmd(obj: _Ctx, host, port, auth, force, max_upload_mb, concurrency):
+    """Open the chat app in the browser (Gradio): ask, summarize, brief, manage the library."""
+    import os
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from .app import check_bind, serve
+
+    try:
+        check_bind(host, auth, force)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+    desk = obj.desk()
+    click.echo(f"serving on http://{host}:{port}  (Ctrl-C to stop)")
+    serve(desk, host=host, port=port, auth=auth, force=force, max_upload_mb=max_upload_mb, concurrency=concurrency)
+
+
 @cli.command("eval", context_settings={"ignore_unknown_options": False})
 @click.argument("datasets", nargs=-1, required=True)
 @click.option("--questions-from", type=click.Path(exists=True, dir_okay=False),
