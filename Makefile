@@ -23,7 +23,7 @@ install: $(VENV)/bin/python
 
 install-test: $(VENV)/bin/python
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[st,server,app,test]'
+	$(PIP) install -q -e '.[st,server,app,test,large]'
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
@@ -31,9 +31,10 @@ chromium:
 demo: install
 	$(RAG) --index $(DEMO_INDEX) ingest seeds
 	$(RAG) --index $(DEMO_INDEX) ask "$(QUESTION)"
-	$(RAG) --index $(DEMO_INDEX) ask "Kim ngạch thương mại hai chiều Việt Nam – Lào năm 2025 đạt bao nhiêu?"
+	@if [ -n "$$CI" ] || [ -n "$$NO_SERVE" ]; then echo "(CI/NO_SERVE set: not opening the chat)"; \
+	else echo "Opening the chat at http://127.0.0.1:7860 (Ctrl-C to stop)"; $(RAG) --index $(DEMO_INDEX) serve; fi
 
-test: install-test
+test: install-test chromium
 	$(PY) -m pytest -q -rs tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 

@@ -137,7 +137,8 @@ def parse_bullets(text: str) -> list[str]:
     out = []
     for l in lines:
         l = re.sub(r"^(?:[-*•]\s*)+", "", l.strip())  # degenerate "- - - -" runs
-        if len(re.findall(r"\w+", facts.CITATION.sub("", l))) >= 4:
+        l = re.sub(r"^\((?:[^)]*;\s*)?published \d{4}-\d{2}-\d{2}\)\s*:?\s*", "", l)  # echoed passage header
+        if len(re.findall(r"[^\W\d_]{2,}", facts.CITATION.sub("", l))) >= 4:
             out.append(clean_answer(l))
     return out
 
@@ -239,7 +240,20 @@ def english_bullets(desk, doc_ids: list[str], words: int = 150, window_tokens: i
     for w in windows:
         sub = [passages[i] for i in w]
         raw = _generate_bullets(desk, sub, per_window, 25 * per_window, offset=w[0])
-        for k, line in enumerate(parse_bullets(raw)[:per_window]):
+        lines = parse_bullets(raw)[:per_window]
+        # small models sometimes copy the Vietnamese source instead of summarizing in English: translate those
+        foreign = [i for i, l in enumerate(lines) if detect_question(facts.CITATION.sub("", l)) != "en"]
+        if foreign:
+            fixed = _translate_lines(desk, [lines[i] for i in foreign], "en")
+            for i, t in zip(foreign, fixed):
+                if t and detect_question(facts.CITATION.sub("", t)) == "en":
+                    # keep the source line's citations if the translation lost them
+                    lines[i] = t if facts.CITATION.search(t) else t + "".join(f" [{c}]" for c in _cites(lines[i]))
+                else:
+                    notes.append(f"dropped a bullet that was not in English: {lines[i][:80]}")
+                    lines[i] = ""
+            notes.append(f"translated {len(foreign)} bullet(s) the model wrote in the source language")
+        for k, line in enumerate(l for l in lines if l):
             # citations are global numbers; keep only those inside this window
             b, bad, c = check_bullet(line, passages, fallback=[w[0] + 1])
             checked += c
@@ -281,27 +295,30 @@ def summarize(desk, doc_ids: list[str], words: int = 150) -> Digest:
                   {"total": (time.perf_counter() - t0) * 1000}, desk.llm.name)
 
 
-def _translate(desk, bullets: list[Bullet]) -> list[str | None]:
-    """Vietnamese versions of the English bullets (same order); None where a line came back missing."""
-    if not bullets:
+def _translate_lines(desk, texts: list[str], lang: str) -> list[str | None]:
+    """Translate lines into ``lang`` ('vi' or 'en') in one call; None where a line came back missing."""
+    if not texts:
         return []
-    lines = "\n".join(f"{i}. {b.text}" for i, b in enumerate(bullets, 1))
-    msgs = [{"role": "system", "content": prompts.load("translate_bullets_system", "vi")},
-            {"role": "user", "content": prompts.render("translate_bullets_user", "vi", lines=lines, count=len(bullets))}]
-    raw = desk.llm.chat(msgs, max_tokens=min(1500, 80 * len(bullets) + 100), temperature=0.0).text
+    lines = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1))
+    msgs = [{"role": "system", "content": prompts.load("translate_bullets_system", lang)},
+            {"role": "user", "content": prompts.render("translate_bullets_user", lang, lines=lines, count=len(texts))}]
+    raw = desk.llm.chat(msgs, max_tokens=min(1500, 90 * len(texts) + 100), temperature=0.0).text
     got: dict[int, str] = {}
     for line in raw.splitlines():
         m = re.match(r"^\s*(\d+)[.)]\s+(.*\S)", line)
         if m:
             got.setdefault(int(m.group(1)), m.group(2))
-    return [got.get(i) for i in range(1, len(bullets) + 1)]
+    if len(texts) == 1 and not got and raw.strip():
+        got[1] = raw.strip().splitlines()[0]
+    return [got.get(i) for i in range(1, len(texts) + 1)]
+
+
+def _translate(desk, bullets: list[Bullet]) -> list[str | None]:
+    return _translate_lines(desk, [b.text for b in bullets], "vi")
 
 
 def _translate_one(desk, bullet: Bullet) -> str:
-    msgs = [{"role": "system", "content": prompts.load("translate_bullets_system", "vi")},
-            {"role": "user", "content": prompts.render("translate_bullets_user", "vi", lines=f"1. {bullet.text}", count=1)}]
-    raw = desk.llm.chat(msgs, max_tokens=200, temperature=0.0).text.strip()
-    return re.sub(r"^\s*1[.)]\s*", "", raw.splitlines()[0] if raw else "")
+    return _translate_lines(desk, [bullet.text], "vi")[0] or ""
 
 
 def select_docs(desk, since: str | None = None, until: str | None = None, query: str | None = None,
@@ -342,14 +359,14 @@ def brief(desk, since: str | None = None, until: str | None = None, query: str |
         for attempt in range(2):
             ratio = len(v or "") / max(1, len(b.text))
             if v and detect_question(facts.CITATION.sub("", v)) == "vi" and 0.5 <= ratio <= 2.5:
-                cand, bad, c = check_bullet(v, passages, fallback=b.citations)
-                checked += c
-                if cand is not None:
-                    cand.citations = b.citations  # parallel bullets share the English bullet's citations
-                    body = facts.CITATION.sub("", cand.text).strip()
+                # the Vietnamese bullet must be supported by the same passages as its English twin
+                body = re.sub(r"\s+([.,;:!?])", r"\1", facts.CITATION.sub("", v).strip())
+                checked += facts.fact_count(body)
+                bad = facts.unsupported(body, _support(passages, b.citations))
+                if not bad and body:
                     tail = "".join(f"[{x}]" for x in b.citations)
-                    cand.text = f"{body[:-1]} {tail}{body[-1]}" if body[-1:] in ".!?" else f"{body} {tail}"
-                    ok = cand
+                    text = f"{body[:-1]} {tail}{body[-1]}" if body[-1:] in ".!?" else f"{body} {tail}"
+                    ok = Bullet(text, list(b.citations))
                     break
                 unsupported += bad
             if attempt == 0:

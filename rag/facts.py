@@ -37,8 +37,9 @@ _NUM = r"\d+(?:[.,]\d+)*"
 _RE_DATE_DM = re.compile(rf"\b(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}}))?/(\d{{1,2}})(?:/(\d{{4}}))?\b")
 _RE_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
-_RE_DATE_EN1 = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}}))?\b", re.I)
-_RE_DATE_EN2 = re.compile(rf"\b(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}}))?\s+({_MONTH_NAMES})\b", re.I)
+_ORD = r"(?:st|nd|rd|th)?"
+_RE_DATE_EN1 = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}}){_ORD}(?:\s*(?:[–-]|and|to)\s*(\d{{1,2}}){_ORD})?\b", re.I)
+_RE_DATE_EN2 = re.compile(rf"\b(\d{{1,2}}){_ORD}(?:\s*(?:[–-]|and|to)\s*(\d{{1,2}}){_ORD})?\s+(?:of\s+)?({_MONTH_NAMES})\b", re.I)
 _RE_DATE_VI = re.compile(r"\bngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\b", re.I)
 _RE_MONTH_VI = re.compile(r"\btháng\s+(\d{1,2})(?:/(\d{4}))?\b", re.I)
 _RE_NUMBER = re.compile(rf"(?<![\w/]){_NUM}(?![\w/])(\s*%)?(\s*(?:nghìn tỷ|nghìn|ngàn|triệu|tỷ|tỉ|trillion|billion|million|thousand|bn|mn)\b)?",
@@ -144,6 +145,10 @@ def extract(text: str) -> Facts:
     for m in _RE_NAME.finditer(text):
         f.names.append(m.group(0))
         spans.append(m.span())
+    # acronyms ("the US", "ASEAN") — Roman numerals are numbers, not names
+    for m in re.finditer(r"\b[A-Z]{2,6}\b(?!\$)", text):
+        if not re.fullmatch(r"[IVXLC]+", m.group(0)) and m.group(0) not in ("USD", "VND", "GDP", "CEO"):
+            f.names.append(m.group(0))
     # single capitalized words inside a sentence ("... of China") are names too
     for m in re.finditer(r"\b[A-ZĐ][a-zà-ỹđ]{3,}\b", text):
         if any(a <= m.start() < b for a, b in spans):
@@ -226,7 +231,7 @@ def unsupported(claim: str, sources: list[str], check_names: bool = True) -> lis
     if check_names:
         for name in cf.names:
             words = [w for w in name.split() if re.sub(r"['’]s$", "", w.lower()) not in _STOP_NAMES]
-            if len(words) < 2 and not any(len(w) > 3 for w in words):
+            if len(words) < 2 and not any(len(w) > 3 or (len(w) > 1 and w.isupper()) for w in words):
                 continue
             core = " ".join(words)
             if core and not name_supported(core, src) and not name_supported(name, src):

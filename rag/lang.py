@@ -24,7 +24,9 @@ def _identifier(restricted: bool):
 
 def detect_question(text: str) -> str:
     """'vi' or 'en' (the languages questions come in). Vietnamese-only letters decide at once."""
-    if _VI_CHARS.search(text):
+    # names keep their diacritics in any language ("President Tô Lâm said"): look at the other words
+    common = " ".join(w for w in text.split() if not w[:1].isupper()) or text
+    if _VI_CHARS.search(common):
         return "vi"
     return _identifier(True).classify(text)[0]
 
