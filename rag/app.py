@@ -107,6 +107,30 @@ def _readable(e: Exception) -> str:
     return f"Something went wrong ({type(e).__name__}). See the server log for details."
 
 
+def ingest_uploads(desk, items: list[tuple[Path, str | None]], upload_dir: Path, max_upload_mb: int,
+                   progress=None) -> dict:
+    """Copy uploaded files (under their original names) to a fresh folder, enforce the size limit, ingest.
+
+    Returns the ingest report dict; error paths are the uploaded file names.
+    """
+    batch = Path(tempfile.mkdtemp(dir=upload_dir))
+    errors, paths = [], []
+    for src, orig in items:
+        name = Path(orig or src.name).name
+        if src.stat().st_size > max_upload_mb * 1024 * 1024:
+            errors.append({"path": name, "error": f"file larger than the {max_upload_mb} MB upload limit"})
+            continue
+        shutil.copyfile(src, batch / name)
+        paths.append(batch / name)
+    if paths:
+        rep = desk.ingest(paths, progress=progress).to_dict()
+    else:
+        rep = {"docs_added": 0, "docs_updated": 0, "docs_unchanged": 0, "chunks_added": 0,
+               "chunks_total": desk.store.chunk_count(), "errors": []}
+    rep["errors"] = errors + [{"path": e["path"].replace(str(batch) + "/", ""), "error": e["error"]} for e in rep["errors"]]
+    return rep
+
+
 def build_app(desk, max_upload_mb: int = 20):
     upload_dir = Path(tempfile.mkdtemp(prefix="rag-upload-"))
 
@@ -205,24 +229,11 @@ def build_app(desk, max_upload_mb: int = 20):
 
     # ---- Library ----
     def do_ingest(files, progress=gr.Progress()):
-        files = files or []
         if not files:
             raise gr.Error("Choose one or more files to upload.")
-        batch = Path(tempfile.mkdtemp(dir=upload_dir))
-        errors, paths = [], []
-        for f in files:
-            src = Path(f if isinstance(f, str) else f.name)
-            name = Path(getattr(f, "orig_name", None) or src.name).name
-            if src.stat().st_size > max_upload_mb * 1024 * 1024:
-                errors.append({"path": name, "error": f"file larger than the {max_upload_mb} MB upload limit"})
-                continue
-            dst = batch / name
-            shutil.copyfile(src, dst)
-            paths.append(dst)
-        rep = desk.ingest(paths, progress=lambda d, t, label: progress((d, t), desc=f"ingesting {label}")) if paths else None
-        d = rep.to_dict() if rep else {"docs_added": 0, "docs_updated": 0, "docs_unchanged": 0, "chunks_added": 0,
-                                       "chunks_total": desk.store.chunk_count(), "errors": []}
-        d["errors"] = errors + [{"path": e["path"].replace(str(batch) + "/", ""), "error": e["error"]} for e in d["errors"]]
+        items = [(Path(f if isinstance(f, str) else f.name), getattr(f, "orig_name", None)) for f in files]
+        d = ingest_uploads(desk, items, upload_dir, max_upload_mb,
+                           progress=lambda done, total, label: progress((done, total), desc=f"ingesting {label}"))
         lines = [f"Added **{d['docs_added']}**, updated **{d['docs_updated']}**, unchanged **{d['docs_unchanged']}** "
                  f"documents; {d['chunks_added']} chunks added ({d['chunks_total']} in the index)."]
         lines += [f"- ⚠️ `{e['path']}`: {e['error']}" for e in d["errors"]]
@@ -335,22 +346,14 @@ def build_app(desk, max_upload_mb: int = 20):
 
         def api_ingest(files: list[FileData]) -> dict:
             """Ingest uploaded files; returns the ingest report (as `rag ingest --json`, errors as {file, error})."""
-            batch = Path(tempfile.mkdtemp(dir=upload_dir))
-            errors, paths = [], []
+            items = []
             for f in files or []:
-                src = Path(f["path"] if isinstance(f, dict) else getattr(f, "path", f))
-                name = Path((f.get("orig_name") if isinstance(f, dict) else getattr(f, "orig_name", None)) or src.name).name
-                if src.stat().st_size > max_upload_mb * 1024 * 1024:
-                    errors.append({"path": name, "error": f"file larger than the {max_upload_mb} MB upload limit"})
-                    continue
-                shutil.copyfile(src, batch / name)
-                paths.append(batch / name)
-            rep = desk.ingest(paths).to_dict() if paths else {"docs_added": 0, "docs_updated": 0, "docs_unchanged": 0,
-                                                               "chunks_added": 0, "chunks_total": desk.store.chunk_count(),
-                                                               "errors": []}
+                path = f["path"] if isinstance(f, dict) else getattr(f, "path", f)
+                orig = f.get("orig_name") if isinstance(f, dict) else getattr(f, "orig_name", None)
+                items.append((Path(path), orig))
+            rep = ingest_uploads(desk, items, upload_dir, max_upload_mb)
             # errors name the file under "file": gradio_client would try to download any dict with a "path" key
-            rep["errors"] = [{"file": e["path"], "error": e["error"]} for e in errors] + [
-                {"file": e["path"].replace(str(batch) + "/", ""), "error": e["error"]} for e in rep["errors"]]
+            rep["errors"] = [{"file": e["path"], "error": e["error"]} for e in rep["errors"]]
             return rep
 
         def api_stats() -> dict:

@@ -93,12 +93,17 @@ def _filters(since, until, docs):
     return Filters(since=since, until=until, doc_ids=list(docs) or None)
 
 
+def filter_options(fn):
+    """--since / --until / --doc, shared by the commands that retrieve."""
+    fn = click.option("--doc", "docs", multiple=True, help="Restrict to this document id (repeatable).")(fn)
+    fn = click.option("--until", help="Only articles dated on/before YYYY-MM-DD.")(fn)
+    return click.option("--since", help="Only articles dated on/after YYYY-MM-DD.")(fn)
+
+
 @cli.command("search")
 @click.argument("query")
 @click.option("-k", "k", type=click.IntRange(1, 200), default=None, help="Number of results (default 5).")
-@click.option("--since", help="Only articles dated on/after YYYY-MM-DD.")
-@click.option("--until", help="Only articles dated on/before YYYY-MM-DD.")
-@click.option("--doc", "docs", multiple=True, help="Restrict to this document id (repeatable).")
+@filter_options
 @click.option("--fusion", type=click.Choice(["blend", "rrf", "dense", "bm25"]), help="Fusion method.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -166,9 +171,7 @@ def stats_cmd(obj: _Ctx, as_json):
 @cli.command("ask")
 @click.argument("question")
 @click.option("-k", "k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (default 5).")
-@click.option("--since", help="Only articles dated on/after YYYY-MM-DD.")
-@click.option("--until", help="Only articles dated on/before YYYY-MM-DD.")
-@click.option("--doc", "docs", multiple=True, help="Restrict to this document id (repeatable).")
+@filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (no streaming).")
 @click.option("--no-stream", is_flag=True, help="Print the answer only when complete.")
 @click.pass_obj

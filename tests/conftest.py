@@ -25,6 +25,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_http(url: str, proc, what: str, seconds: float = 120) -> None:
+    """Wait until ``url`` answers 200, else kill ``proc`` and fail the test naming ``what``."""
+    import time
+
+    import httpx
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    pytest.fail(f"{what} did not start within {seconds:.0f}s")
+
+
 @pytest.fixture(scope="session")
 def seeded_index(tmp_path_factory) -> Path:
     """An index with both seed articles (built once per session; tests copy it before writing)."""

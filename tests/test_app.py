@@ -7,10 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from conftest import DOC_A, FAST_LLM, ROOT, SEEDS, free_port
+from conftest import DOC_A, FAST_LLM, ROOT, SEEDS, free_port, wait_http
 
 pytest.importorskip("gradio", reason="install the [app] extra")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -26,16 +25,7 @@ def server(tmp_path_factory):
                              "--port", str(port), "--max-upload-mb", "1"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
-    for _ in range(240):
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("rag serve did not start")
+    wait_http(url, proc, "rag serve", 120)
     yield url
     proc.terminate()
     proc.wait(timeout=30)

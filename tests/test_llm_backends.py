@@ -3,12 +3,10 @@ real ``python -m llama_cpp.server`` on loopback."""
 
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
-from conftest import DOC_A, free_port
+from conftest import DOC_A, free_port, wait_http
 from ollama_replay import Replay
 from rag.config import Settings
 from rag.llm import LLMTimeout, LLMUnavailable, OllamaLLM, OpenAICompatLLM, resolve_packaged_model
@@ -71,16 +69,7 @@ def llama_server():
                              "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--model_alias", "qwen-0.5b"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not start")
+    wait_http(f"{url}/models", proc, "llama_cpp.server", 120)
     yield url
     proc.terminate()
     proc.wait(timeout=30)
