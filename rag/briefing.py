@@ -321,6 +321,40 @@ def _translate_one(desk, bullet: Bullet) -> str:
     return _translate_lines(desk, [bullet.text], "vi")[0] or ""
 
 
+def _extractive_vi(b: Bullet, passages: list[Passage]) -> Bullet | None:
+    """Fallback Vietnamese bullet: the sentence of a cited Vietnamese passage that carries most of the English
+    bullet's facts (faithful by construction)."""
+    from .chunking import split_sentences
+
+    en_body = facts.CITATION.sub("", b.text)
+    n_facts = facts.fact_count(en_body)
+    if not n_facts:  # nothing checkable to anchor a quote on: a quote could say something else
+        return None
+    best, best_key = None, None
+    for c in b.citations:
+        p = passages[c - 1]
+        if p.lang != "vi":
+            continue
+        for sp in split_sentences(p.text):
+            sent = p.text[sp.start:sp.end].strip()
+            if len(sent) < 20 or sent.isupper():
+                continue
+            missing = len(facts.unsupported(en_body, [sent]))
+            key = (missing, -len(set(en_body.lower().split()) & set(fold_words(sent))), len(sent))
+            if best_key is None or key < best_key:
+                best, best_key = sent, key
+    if best is None or best_key[0] >= n_facts:
+        return None
+    tail = "".join(f"[{x}]" for x in b.citations)
+    return Bullet(f"{best[:-1]} {tail}{best[-1]}" if best[-1:] in ".!?" else f"{best} {tail}", list(b.citations))
+
+
+def fold_words(text: str) -> set[str]:
+    from .lexical import fold
+
+    return {fold(w) for w in text.lower().split()}
+
+
 def select_docs(desk, since: str | None = None, until: str | None = None, query: str | None = None,
                 docs: list[str] | None = None, max_docs: int = 8) -> list[str]:
     """Articles for a briefing: explicit ids, else a date range, else the best-matching articles for a topic."""
@@ -371,6 +405,10 @@ def brief(desk, since: str | None = None, until: str | None = None, query: str |
                 unsupported += bad
             if attempt == 0:
                 v = _translate_one(desk, b)  # regenerate once
+        if ok is None:
+            ok = _extractive_vi(b, passages)
+            if ok is not None:
+                notes.append(f"Vietnamese bullet quoted from its source (translation failed the check): {b.text[:80]}")
         if ok is None:
             notes.append(f"removed a bullet whose Vietnamese version failed the check: {b.text[:100]}")
             continue
