@@ -222,8 +222,13 @@ def validate_citations(text: str, passages: list[Passage]) -> tuple[str, list[in
                     valid = [1]
                 flags.append(f"citation inferred for an uncited sentence: {body[:80]}")
         names = facts.unsupported(body, _support_texts(passages, valid)) if valid else []
+        if names and any(not facts.unsupported(body, _support_texts(passages, [i])) for i in range(1, n + 1)):
+            valid = [next(i for i in range(1, n + 1) if not facts.unsupported(body, _support_texts(passages, [i])))]
+            names = []
         if names:
-            flags.append(f"unverified names/facts: {', '.join(names)}")
+            # a name no supplied passage contains is the classic small-model hallucination: drop the claim
+            flags.append(f"dropped a claim naming what no passage mentions ({', '.join(names)}): {body[:100]}")
+            continue
         last_good = valid
         used += [x for x in valid if x not in used]
         tail = "".join(f"[{x}]" for x in valid)

@@ -143,8 +143,16 @@ def extract(text: str) -> Facts:
     # following number tokens may include trailing scale words in the other language; also count ordinals
     spans = []
     for m in _RE_NAME.finditer(text):
-        f.names.append(m.group(0))
-        spans.append(m.span())
+        # the character class spans lower-case accented letters too: keep only runs of capitalized words
+        run: list[re.Match] = []
+        for w in list(re.finditer(r"\S+", m.group(0))) + [None]:
+            if w is not None and w.group(0)[0].isupper():
+                run.append(w)
+                continue
+            if len(run) >= 2:
+                f.names.append(" ".join(x.group(0) for x in run))
+                spans.append((m.start() + run[0].start(), m.start() + run[-1].end()))
+            run = []
     # acronyms ("the US", "ASEAN") — Roman numerals are numbers, not names
     for m in re.finditer(r"\b[A-Z]{2,6}\b(?!\$)", text):
         if not re.fullmatch(r"[IVXLC]+", m.group(0)) and m.group(0) not in ("USD", "VND", "GDP", "CEO"):

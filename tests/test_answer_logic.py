@@ -68,3 +68,8 @@ def test_fit_passages_never_truncates_and_reports_left_out():
     kept, left = fit_passages(TinyLLM(), "en", "q?", ps, max_answer_tokens=100)
     assert 0 < len(kept) < 5 and len(kept) + len(left) == 5
     assert all(p.text == "word " * 150 for p in kept)
+
+
+def test_claim_with_a_name_no_passage_mentions_is_dropped():
+    text, used, flags = validate_citations("Trade reached 2.6 billion USD [1]. The ambassador is Jane Doe [1].", P)
+    assert "Jane Doe" not in text and used == [1] and any("Jane Doe" in f for f in flags)
