@@ -200,6 +200,27 @@ def _pct(values: list[float], q: float) -> float:
     return v[i]
 
 
+def set_lang_match(row: dict, lang: str) -> None:
+    """Language of the answer vs the question's; None when the answer has too few words to tell ("1973 [1]")."""
+    body = re.sub(r"\[\d+\]", "", row["answer"])
+    words = re.findall(r"[^\W\d_]{2,}", body)
+    row["answer_lang"] = detect_question(body) if len(words) >= 3 else None
+    row["lang_match"] = (float(row["answer_lang"] == lang)
+                         if lang in ("en", "vi") and row["answer_lang"] is not None else None)
+
+
+def rescore(report: dict) -> dict:
+    """Recompute the derived metrics of a saved report from its rows (after a metric definition changes)."""
+    for r in report["results"].values():
+        rows = r["rows"]
+        if rows and "answer" in rows[0]:
+            for row in rows:
+                set_lang_match(row, row["lang"])
+            r["metrics"] = aggregate(rows)
+            r.update(breakdowns(rows))
+    return report
+
+
 def run_items(desk, items: list[EvalItem], generate: bool = True, progress: Callable | None = None) -> list[dict]:
     rows = []
     for n, it in enumerate(items):
@@ -219,8 +240,7 @@ def run_items(desk, items: list[EvalItem], generate: bool = True, progress: Call
             row["flags"] = ans.flags
             row["latency_ms"].update({"answer_retrieve": ans.timings_ms["retrieve"], "generate": ans.timings_ms["generate"],
                                       "total": ans.timings_ms["total"]})
-            row["answer_lang"] = detect_question(re.sub(r"\[\d+\]", "", ans.answer))
-            row["lang_match"] = float(row["answer_lang"] == it.lang) if it.lang in ("en", "vi") else None
+            set_lang_match(row, it.lang)
             alts = [a for f in it.answers for a in f]
             if it.answerable:
                 row["em"] = exact_match(ans.answer, alts) if not ans.abstained else 0.0
