@@ -167,7 +167,7 @@ def _overlap(a: str, b: str) -> float:
     return len(ta & tb) / (len(ta) or 1)
 
 
-def validate_citations(text: str, passages: list[Passage]) -> tuple[str, list[int], list[str]]:
+def validate_citations(text: str, passages: list[Passage], question: str = "") -> tuple[str, list[int], list[str]]:
     """Check and repair ``[n]`` citations sentence by sentence.
 
     Returns (repaired text, cited passage numbers in order of first use, flags). A sentence keeps its
@@ -221,10 +221,14 @@ def validate_citations(text: str, passages: list[Passage]) -> tuple[str, list[in
                 elif n:
                     valid = [1]
                 flags.append(f"citation inferred for an uncited sentence: {body[:80]}")
-        names = facts.unsupported(body, _support_texts(passages, valid)) if valid else []
-        if names and any(not facts.unsupported(body, _support_texts(passages, [i])) for i in range(1, n + 1)):
-            valid = [next(i for i in range(1, n + 1) if not facts.unsupported(body, _support_texts(passages, [i])))]
-            names = []
+        # names the user wrote in the question may be repeated (cross-lingual passages spell them differently);
+        # numbers may not: they must come from a passage
+        names = facts.unsupported(body, _support_texts(passages, valid) + [question]) if valid else []
+        if names:
+            alt = next((i for i in range(1, n + 1)
+                        if not facts.unsupported(body, _support_texts(passages, [i]) + [question])), None)
+            if alt is not None:
+                valid, names = [alt], []
         if names:
             # a name no supplied passage contains is the classic small-model hallucination: drop the claim
             flags.append(f"dropped a claim naming what no passage mentions ({', '.join(names)}): {body[:100]}")
@@ -314,7 +318,7 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
         flags.append("the model found no answer in the passages")
         timings["total"] = (time.perf_counter() - t0) * 1000
         return _abstain(question, lang, passages, model, timings, standalone, flags)
-    fixed, used, vflags = validate_citations(clean_answer(text), passages)
+    fixed, used, vflags = validate_citations(clean_answer(text), passages, question=standalone)
     flags += vflags
     if not fixed or not used:
         flags.append("no claim of the answer could be supported by a passage")

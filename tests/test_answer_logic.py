@@ -73,3 +73,11 @@ def test_fit_passages_never_truncates_and_reports_left_out():
 def test_claim_with_a_name_no_passage_mentions_is_dropped():
     text, used, flags = validate_citations("Trade reached 2.6 billion USD [1]. The ambassador is Jane Doe [1].", P)
     assert "Jane Doe" not in text and used == [1] and any("Jane Doe" in f for f in flags)
+
+
+def test_names_from_the_question_may_be_repeated_but_not_numbers():
+    q = "How much did Vietnam and Laos trade, according to Khamphao?"
+    text, used, _ = validate_citations("Khamphao said trade reached 2.6 billion USD [1].", P, question=q)
+    assert used == [1] and "Khamphao" in text
+    text, used, _ = validate_citations("Trade reached 3 billion USD [1].", P, question="Was trade 3 billion USD?")
+    assert used == [] and text == ""
