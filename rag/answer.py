@@ -167,6 +167,26 @@ def _overlap(a: str, b: str) -> float:
     return len(ta & tb) / (len(ta) or 1)
 
 
+def _unsupported(body: str, texts: list[str], question: str) -> list[str]:
+    """Numbers/dates of ``body`` that ``texts`` do not support.
+
+    A number the user wrote in the question ("... in Super Bowl 50?") may be echoed, but only beside a number
+    the passages supply that the question did not contain: the claim must carry a new, sourced fact. So
+    "Manning was 39 in Super Bowl 50" passes when a passage says 39, while "trade was 3 billion in 2025" to the
+    question "was trade 3 billion in 2025?" does not.
+    """
+    bad = facts.unsupported(body, texts, check_names=False)
+    if not bad or not question:
+        return bad
+    if any(facts.unsupported(b, [question], check_names=False) for b in bad):
+        return bad  # something neither the passages nor the question contain
+    f = facts.extract(body)
+    surfaces = [sf for sf, _ in f.number_items] + [sf for sf, _ in f.date_items]
+    new_sourced = [sf for sf in surfaces if sf not in bad
+                   and facts.unsupported(sf, [question], check_names=False)]
+    return [] if new_sourced else bad
+
+
 def validate_citations(text: str, passages: list[Passage], question: str = "") -> tuple[str, list[int], list[str]]:
     """Check and repair ``[n]`` citations sentence by sentence.
 
@@ -200,10 +220,10 @@ def validate_citations(text: str, passages: list[Passage], question: str = "") -
         if not body.strip(" .,;"):
             continue
         has_facts = facts.fact_count(body) > 0
-        supported = valid and not facts.unsupported(body, _support_texts(passages, valid), check_names=False)
+        supported = valid and not _unsupported(body, _support_texts(passages, valid), question)
         if not supported and (has_facts or not valid):
             support = [i for i in range(1, n + 1)
-                       if not facts.unsupported(body, _support_texts(passages, [i]), check_names=False)]
+                       if not _unsupported(body, _support_texts(passages, [i]), question)]
             if has_facts and support:
                 best = max(support, key=lambda i: (_overlap(body, passages[i - 1].text), -i))
                 if valid:
@@ -222,7 +242,7 @@ def validate_citations(text: str, passages: list[Passage], question: str = "") -
                     valid = [1]
                 flags.append(f"citation inferred for an uncited sentence: {body[:80]}")
         # names the user wrote in the question may be repeated (cross-lingual passages spell them differently);
-        # numbers may not: they must come from a passage
+        # numbers only beside a new sourced number (see _unsupported)
         names = facts.unsupported(body, _support_texts(passages, valid) + [question]) if valid else []
         if names:
             alt = next((i for i in range(1, n + 1)

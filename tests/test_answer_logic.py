@@ -81,3 +81,16 @@ def test_names_from_the_question_may_be_repeated_but_not_numbers():
     assert used == [1] and "Khamphao" in text
     text, used, _ = validate_citations("Trade reached 3 billion USD [1].", P, question="Was trade 3 billion USD?")
     assert used == [] and text == ""
+
+
+def test_a_number_from_the_question_may_be_echoed_only_beside_a_new_sourced_number():
+    q = "How much did Vietnam and Laos trade in 2031?"  # 2031 is in no passage
+    text, used, _ = validate_citations("In 2031, trade reached 2.6 billion USD [1].", P, question=q)
+    assert used == [1] and "2.6 billion" in text
+    # the question's number alone, with nothing new from a passage, is still a claim nobody sourced
+    text, used, _ = validate_citations("Trade reached 3 billion USD in 2025 [1].", P,
+                                       question="Was trade 3 billion USD in 2025?")
+    assert used == [] and text == ""
+    # without the question, the echoed number is unsupported
+    text, used, _ = validate_citations("In 2031, trade reached 2.6 billion USD [1].", P)
+    assert used == [] and text == ""
