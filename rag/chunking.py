@@ -109,7 +109,10 @@ def chunk_document(
         total = sizes[i]
         j = i
         best_para_end = None
-        while j + 1 < len(sents) and total + sizes[j + 1] <= max_tokens:
+        # the real count of the joined span: token counts of sentences do not add up exactly (the tokenizer
+        # merges across the joins), and a chunk must never exceed max_tokens
+        while (j + 1 < len(sents) and total + sizes[j + 1] <= max_tokens + 8
+               and count_tokens(text[sents[i].start:sents[j + 1].end]) <= max_tokens):
             if sents[j].end in para_ends or text[sents[j].end:sents[j + 1].start].count("\n") > 0:
                 best_para_end = j
             j += 1
