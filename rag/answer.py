@@ -209,6 +209,7 @@ def validate_citations(text: str, passages: list[Passage], question: str = "") -
         else:
             sents.append(s)
     last_good: list[int] = []
+    qnames = [". ".join(facts.anchored_names(question, [p.text for p in passages]))] if question else []
     for s in sents:
         nums = _cited(s)
         bad = [x for x in nums if not 1 <= x <= n]
@@ -241,12 +242,14 @@ def validate_citations(text: str, passages: list[Passage], question: str = "") -
                 elif n:
                     valid = [1]
                 flags.append(f"citation inferred for an uncited sentence: {body[:80]}")
-        # names the user wrote in the question may be repeated (cross-lingual passages spell them differently);
-        # numbers only beside a new sourced number (see _unsupported)
-        names = facts.unsupported(body, _support_texts(passages, valid) + [question]) if valid else []
+        # names the user wrote may be repeated when the passages mention them at least in part (cross-lingual
+        # passages render them differently); numbers only beside a new sourced number (see _unsupported)
+        names = facts.unsupported(body, _support_texts(passages, valid) + qnames, check_numbers=False) if valid else []
         if names:
             alt = next((i for i in range(1, n + 1)
-                        if not facts.unsupported(body, _support_texts(passages, [i]) + [question])), None)
+                        if not _unsupported(body, _support_texts(passages, [i]), question)
+                        and not facts.unsupported(body, _support_texts(passages, [i]) + qnames, check_numbers=False)),
+                       None)
             if alt is not None:
                 valid, names = [alt], []
         if names:

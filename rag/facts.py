@@ -218,7 +218,24 @@ october november december monday tuesday wednesday thursday friday saturday sund
 it its he she they their his her we our during meanwhile however new year state-level""".split())
 
 
-def unsupported(claim: str, sources: list[str], check_names: bool = True) -> list[str]:
+def anchored_names(text: str, sources: list[str]) -> list[str]:
+    """Names in ``text`` that ``sources`` mention at least in part (a significant word of the name, or its alias).
+
+    A name the user wrote ("the AFC Championship Game") may be rendered differently by a passage in another
+    language ("trận tranh chức vô địch AFC"); a name no word of which any passage mentions ("Thailand" over
+    articles about Laos) is what an unanswerable question looks like, and an answer must not adopt it.
+    """
+    folded = "".join(extract(s).folded_text for s in sources)
+    out = []
+    for name in extract(text).names:
+        words = [w for w in _folded_words(name).split() if len(w) >= 3 and w not in _STOP_NAMES and not w.isdigit()]
+        if any(f" {w} " in folded or f" {ALIASES.get(w, w)} " in folded for w in words):
+            out.append(name)
+    return out
+
+
+def unsupported(claim: str, sources: list[str], check_names: bool = True,
+                check_numbers: bool = True) -> list[str]:
     """Facts of ``claim`` (numbers, dates, names) that none of ``sources`` supports."""
     cf = extract(claim)
     src = Facts()
@@ -228,10 +245,10 @@ def unsupported(claim: str, sources: list[str], check_names: bool = True) -> lis
         src.dates |= sf.dates
         src.folded_text += sf.folded_text
     bad: list[str] = []
-    for surface, pairs in cf.date_items:
+    for surface, pairs in cf.date_items if check_numbers else []:
         if not (pairs & src.dates):
             bad.append(surface)
-    for surface, vals in cf.number_items:
+    for surface, vals in cf.number_items if check_numbers else []:
         if re.fullmatch(r"\d{1,2}", surface) and int(surface) <= 12 and number_supported(vals, src):
             continue
         if not number_supported(vals, src):
