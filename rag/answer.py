@@ -209,7 +209,12 @@ def validate_citations(text: str, passages: list[Passage], question: str = "") -
         else:
             sents.append(s)
     last_good: list[int] = []
-    qnames = [". ".join(facts.anchored_names(question, [p.text for p in passages]))] if question else []
+
+    def with_qnames(texts: list[str]) -> list[str]:
+        # a name the user wrote may be repeated when these passages mention it at least in part (a passage in
+        # another language renders it differently); not when only some other passage does
+        return texts + [". ".join(facts.anchored_names(question, texts))] if question else texts
+
     for s in sents:
         nums = _cited(s)
         bad = [x for x in nums if not 1 <= x <= n]
@@ -242,13 +247,12 @@ def validate_citations(text: str, passages: list[Passage], question: str = "") -
                 elif n:
                     valid = [1]
                 flags.append(f"citation inferred for an uncited sentence: {body[:80]}")
-        # names the user wrote may be repeated when the passages mention them at least in part (cross-lingual
-        # passages render them differently); numbers only beside a new sourced number (see _unsupported)
-        names = facts.unsupported(body, _support_texts(passages, valid) + qnames, check_numbers=False) if valid else []
+        # names must be in the cited passages (see with_qnames); numbers only beside a new sourced one (_unsupported)
+        names = facts.unsupported(body, with_qnames(_support_texts(passages, valid)), check_numbers=False) if valid else []
         if names:
             alt = next((i for i in range(1, n + 1)
                         if not _unsupported(body, _support_texts(passages, [i]), question)
-                        and not facts.unsupported(body, _support_texts(passages, [i]) + qnames, check_numbers=False)),
+                        and not facts.unsupported(body, with_qnames(_support_texts(passages, [i])), check_numbers=False)),
                        None)
             if alt is not None:
                 valid, names = [alt], []

@@ -87,6 +87,10 @@ def test_names_from_the_question_only_where_the_passages_mention_them_in_part():
     assert used == [] and text == "" and any("Thailand" in f for f in flags)
     text, used, _ = validate_citations("Thủ tướng Campuchia là Tô Lâm [2].", c, question="Thủ tướng Campuchia là ai?")
     assert used == [] and text == ""
+    # ... also when another supplied passage mentions the entity but not the one the claim rests on
+    d = c + [Passage("d#1", "d", "Tổng Bí thư sẽ tiếp tục thăm Vương quốc Campuchia.", 0.7)]
+    text, used, _ = validate_citations("Thủ tướng Campuchia là Tô Lâm [2].", d, question="Thủ tướng Campuchia là ai?")
+    assert used == [] and text == ""
     # numbers from the question alone are not sourced
     text, used, _ = validate_citations("Trade reached 3 billion USD [1].", P, question="Was trade 3 billion USD?")
     assert used == [] and text == ""
