@@ -296,10 +296,23 @@ def serve_cmd(obj: _Ctx, host, port, auth, force, max_upload_mb, concurrency):
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def eval_cmd(obj: _Ctx, datasets, questions_from, out, limit, no_generate, fusion, k, chunk_tokens, as_json):
-    """Evaluate on gold datasets (JSONL or SQuAD/XQuAD JSON). `rag eval compare OLD NEW` compares two reports."""
+    """Evaluate on gold datasets (JSONL or SQuAD/XQuAD JSON).
+
+    `rag eval compare OLD NEW` compares two reports; `rag eval rescore DIR...` recomputes a saved report's metrics
+    from its answers (after a metric definition changes)."""
     from . import NewsDesk
     from .evaluate import EvalConfig, compare, evaluate
 
+    if datasets[0] == "rescore":
+        from .evaluate import rescore_dir
+
+        if len(datasets) < 2:
+            raise click.UsageError("usage: rag eval rescore REPORT_DIR... (recompute metrics from the saved answers)")
+        for d in datasets[1:]:
+            rep = rescore_dir(Path(d))
+            click.echo(f"rescored {d}: " + ", ".join(f"{n}: accuracy {r['metrics'].get('accuracy', r['metrics'].get('key_fact_recall'))}"
+                                                     for n, r in rep["results"].items()))
+        return
     if datasets[0] == "compare":
         if len(datasets) != 3:
             raise click.UsageError("usage: rag eval compare OLD NEW (report.json files or report folders)")

@@ -114,7 +114,8 @@ def normalize(text: str) -> str:
     t = re.sub(r"\[\d+(?:\s*[,;]\s*\d+)*\]", " ", t)  # citations
     t = re.sub(r"\d+(?:[.,]\d+)+", _canon_number, t)
     t = t.replace("–", "-").replace("—", "-")
-    t = re.sub(r"(?<!\d)[^\w\s%.-]|(?<!\d)[.-]|[.-](?!\d)", " ", t)
+    # punctuation goes, except between two digits ("5/2", "5-6", "2.6"); "5/2," loses its comma
+    t = re.sub(r"(?<!\d)[^\w\s%]|[^\w\s%](?!\d)", " ", t)
     t = re.sub(r"\b(a|an|the)\b", " ", t)
     return " ".join(t.split())
 
@@ -209,15 +210,55 @@ def set_lang_match(row: dict, lang: str) -> None:
                          if lang in ("en", "vi") and row["answer_lang"] is not None else None)
 
 
-def rescore(report: dict) -> dict:
-    """Recompute the derived metrics of a saved report from its rows (after a metric definition changes)."""
+def score_answer(row: dict) -> None:
+    """EM, F1, key-fact score and correctness of ``row["answer"]`` against ``row["gold"]`` (answerable rows)."""
+    if not row["answerable"]:
+        return
+    gold = row["gold"]
+    alts = [a for f in gold for a in f]
+    ok = not row["abstained"]
+    row["em"] = exact_match(row["answer"], alts) if ok else 0.0
+    row["f1"] = token_f1(row["answer"], alts) if ok else 0.0
+    row["key_fact"] = key_fact_score(row["answer"], gold) if ok else 0.0
+    row["correct"] = float(row["key_fact"] == 1.0)
+
+
+def score_digest(row: dict) -> None:
+    """Key-fact recall of a summary/briefing row: per section (each language must carry the facts), averaged."""
+    by_lang = {sec["lang"]: key_fact_score(" ".join(b["text"] for b in sec["bullets"]), row["gold"])
+               for sec in row["digest"]["sections"]}
+    row["key_fact_recall"] = round(statistics.fmean(by_lang.values()), 4) if by_lang else 0.0
+    row["key_fact_recall_by_lang"] = by_lang
+
+
+def rescore(report: dict, gold: dict[str, list[list[str]]] | None = None) -> dict:
+    """Recompute the derived metrics of a saved report from its rows (after a metric definition changes).
+
+    Answer metrics need each row's gold answers: stored in the row since rows carry ``gold``, or passed as
+    ``gold`` (question id -> facts) for older reports. Citation precision needs the cited passages' texts, which
+    a report does not keep: it stays as measured.
+    """
     for r in report["results"].values():
         rows = r["rows"]
+        for row in rows:
+            if gold is not None and row["id"] in gold:
+                row["gold"] = gold[row["id"]]
         if rows and "answer" in rows[0]:
             for row in rows:
                 set_lang_match(row, row["lang"])
+                if "gold" in row:
+                    score_answer(row)
             r["metrics"] = aggregate(rows)
             r.update(breakdowns(rows))
+        elif any("digest" in row for row in rows):
+            for row in rows:
+                if "digest" in row and "gold" in row:
+                    score_digest(row)
+            r["metrics"] = aggregate_digests(rows)
+            by_type = defaultdict(list)
+            for row in rows:
+                by_type[row["type"]].append(row)
+            r["by_type"] = {k: aggregate_digests(v) for k, v in by_type.items()}
     return report
 
 
@@ -241,12 +282,8 @@ def run_items(desk, items: list[EvalItem], generate: bool = True, progress: Call
             row["latency_ms"].update({"answer_retrieve": ans.timings_ms["retrieve"], "generate": ans.timings_ms["generate"],
                                       "total": ans.timings_ms["total"]})
             set_lang_match(row, it.lang)
-            alts = [a for f in it.answers for a in f]
-            if it.answerable:
-                row["em"] = exact_match(ans.answer, alts) if not ans.abstained else 0.0
-                row["f1"] = token_f1(ans.answer, alts) if not ans.abstained else 0.0
-                row["key_fact"] = key_fact_score(ans.answer, it.answers) if not ans.abstained else 0.0
-                row["correct"] = float(row["key_fact"] == 1.0)
+            row["gold"] = it.answers
+            score_answer(row)
             cited = ans.citations
             if cited:
                 good = [c for c in cited if c.passage.doc_id in it.gold_docs
@@ -343,18 +380,15 @@ def run_digests(desk, path: Path, limit: int | None = None, progress: Callable |
             continue
         row = {"id": r["id"], "lang": "+".join(s.lang for s in dg.sections), "type": r["kind"], "answerable": True,
                "latency_ms": {"retrieve": 0.0, "total": (time.perf_counter() - t0) * 1000}, "digest": dg.to_dict()}
-        recalls, langs, residual, checked = [], [], 0, 0
+        langs, residual, checked = [], 0, 0
         for sec in dg.sections:
-            text = " ".join(b.text for b in sec.bullets)
-            recalls.append(key_fact_score(text, r["key_facts"]))
             langs += [float(detect_question(F.CITATION.sub("", b.text)) == sec.lang) for b in sec.bullets]
             for b in sec.bullets:  # independent re-check of the final output against its cited sources
                 srcs = [dg.sources[c - 1].text + " " + (dg.sources[c - 1].date or "") for c in b.citations]
                 checked += F.fact_count(b.text)
                 residual += len(F.unsupported(b.text, srcs))
-        row["key_fact_recall"] = round(statistics.fmean(recalls), 4) if recalls else 0.0
-        row["key_fact_recall_by_lang"] = {s.lang: key_fact_score(" ".join(b.text for b in s.bullets), r["key_facts"])
-                                          for s in dg.sections}
+        row["gold"] = r["key_facts"]
+        score_digest(row)
         row["section_lang_correct"] = round(statistics.fmean(langs), 4) if langs else None
         row["raw_unsupported_rate"] = round(len(dg.unsupported) / dg.facts_checked, 4) if dg.facts_checked else 0.0
         row["residual_unsupported_rate"] = round(residual / checked, 4) if checked else 0.0
@@ -506,6 +540,30 @@ def write_report(report: dict, out: Path) -> None:
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "report.md").write_text(to_markdown(report), encoding="utf-8")
     plot(report, out / "report.png")
+
+
+def load_gold(datasets: list[str], questions_from: str | None = None) -> dict[str, list[list[str]]]:
+    """Question id -> required facts (answers, or a digest's key facts), read from the datasets a run used."""
+    gold: dict[str, list[list[str]]] = {}
+    for d in datasets:
+        path = Path(d)
+        if is_squad(path):
+            gold.update({it.id: it.answers for it in load_squad(path, Path(questions_from) if questions_from else None)[1]})
+        elif is_digest_gold(path):
+            recs = [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+            gold.update({r["id"]: r["key_facts"] for r in recs})
+        else:
+            gold.update({it.id: it.answers for it in load_jsonl_gold(path)})
+    return gold
+
+
+def rescore_dir(out: Path) -> dict:
+    """Rescore the report in ``out`` against the gold of the datasets it records, and rewrite it."""
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    cfg = report["config"]
+    rescore(report, load_gold(cfg["datasets"], cfg.get("questions_from")))
+    write_report(report, out)
+    return report
 
 
 HIGHER_IS_WORSE = {"seconds_per_question", "false_abstention_rate", "raw_unsupported_rate", "residual_unsupported_rate"}

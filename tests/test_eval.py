@@ -17,6 +17,20 @@ def test_normalization_handles_vietnamese_and_number_formats():
     assert contains_answer("Hai bên hướng tới 10–15% mỗi năm", ["10-15%"])
     assert not contains_answer("Trade reached 26 billion.", ["2.6 billion"])
     assert contains_answer("Chu tich nuoc Thongloun Sisoulith", ["Thongloun Sisoulith"])
+    # punctuation right after a number is not part of it ("5/2," is the date 5/2)
+    assert contains_answer("Ngày 5/2, Tổng Bí thư kết thúc chuyến thăm.", ["5/2"])
+    assert contains_answer("It ended on 5/2. Then [1]", ["5/2"])
+    assert not contains_answer("Ngày 15/2, ...", ["5/2"])
+
+
+def test_rescore_recomputes_answer_metrics_from_rows():
+    from rag.evaluate import rescore
+    row = {"id": "q", "lang": "vi", "type": "temporal", "question": "?", "answerable": True,
+           "answer": "Ngày 5/2, chuyến thăm kết thúc [1].", "abstained": False, "key_fact": 0.0, "correct": 0.0,
+           "latency_ms": {"retrieve": 10.0, "total": 900.0}}
+    rep = {"results": {"d": {"metrics": {}, "rows": [row]}}}
+    rescore(rep, gold={"q": [["5/2"]]})
+    assert row["correct"] == 1.0 and rep["results"]["d"]["metrics"]["accuracy"] == 1.0
 
 
 def test_retrieval_metrics():
@@ -52,3 +66,10 @@ def test_eval_cli_smoke_jsonl_and_xquad_crosslingual(seeded_index, tmp_path):
     cmp = subprocess.run([sys.executable, "-m", "rag.cli", "eval", "compare", str(out), str(out), "--json"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert cmp.returncode == 0 and all(c["status"] == "same" for c in json.loads(cmp.stdout)["comparison"])
+    # rescoring the saved answers against the recorded datasets' gold reproduces the run's own metrics
+    before = {n: r["metrics"] for n, r in rep["results"].items()}
+    rs = subprocess.run([sys.executable, "-m", "rag.cli", "eval", "rescore", str(out)],
+                        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert rs.returncode == 0, rs.stderr[-2000:]
+    after = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert {n: r["metrics"] for n, r in after["results"].items()} == before
