@@ -167,19 +167,26 @@ def _overlap(a: str, b: str) -> float:
     return len(ta & tb) / (len(ta) or 1)
 
 
+def _name_numbers(question: str) -> set[str]:
+    """Numbers that are part of a name in the question ("Super Bowl 50", "Apollo 11", "Expo 2"); never years."""
+    return {m.group(1) for m in re.finditer(r"\b[A-Z][\w-]*\s+(\d{1,3})\b(?![.,/]\d)", question)}
+
+
 def _unsupported(body: str, texts: list[str], question: str) -> list[str]:
     """Numbers/dates of ``body`` that ``texts`` do not support.
 
-    A number the user wrote in the question ("... in Super Bowl 50?") may be echoed, but only beside a number
-    the passages supply that the question did not contain: the claim must carry a new, sourced fact. So
-    "Manning was 39 in Super Bowl 50" passes when a passage says 39, while "trade was 3 billion in 2025" to the
-    question "was trade 3 billion in 2025?" does not.
+    A number that is part of a name the user wrote ("... in Super Bowl 50?") may be echoed — a passage in another
+    language may drop it — but only beside a number the passages supply that the question did not contain: the
+    claim must carry a new, sourced fact. Years and dates from the question are never echoed: "Vietnam invested
+    2.6 billion USD in Laos in 2024" grafts a passage's figure onto the question's year, the classic wrong answer
+    to an unanswerable question.
     """
     bad = facts.unsupported(body, texts, check_names=False)
     if not bad or not question:
         return bad
-    if any(facts.unsupported(b, [question], check_names=False) for b in bad):
-        return bad  # something neither the passages nor the question contain
+    echo = _name_numbers(question)
+    if any(b not in echo for b in bad):
+        return bad
     f = facts.extract(body)
     surfaces = [sf for sf, _ in f.number_items] + [sf for sf, _ in f.date_items]
     new_sourced = [sf for sf in surfaces if sf not in bad

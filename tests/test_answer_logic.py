@@ -96,14 +96,19 @@ def test_names_from_the_question_only_where_the_passages_mention_them_in_part():
     assert used == [] and text == ""
 
 
-def test_a_number_from_the_question_may_be_echoed_only_beside_a_new_sourced_number():
-    q = "How much did Vietnam and Laos trade in 2031?"  # 2031 is in no passage
-    text, used, _ = validate_citations("In 2031, trade reached 2.6 billion USD [1].", P, question=q)
-    assert used == [1] and "2.6 billion" in text
+def test_a_number_naming_something_in_the_question_may_be_echoed_beside_a_new_sourced_number():
+    sb = [Passage("e#1", "e", "Manning là thủ quân lớn tuổi nhất từng chơi trong trận Super Bowl ở tuổi 39.", 1.0)]
+    q = "How old was Manning when he played in Super Bowl 50?"  # the Vietnamese passage drops the "50"
+    text, used, _ = validate_citations("Manning was 39 years old when he played in Super Bowl 50 [1].", sb, question=q)
+    assert used == [1] and "39" in text
     # the question's number alone, with nothing new from a passage, is still a claim nobody sourced
     text, used, _ = validate_citations("Trade reached 3 billion USD in 2025 [1].", P,
                                        question="Was trade 3 billion USD in 2025?")
     assert used == [] and text == ""
+    # a year from the question is never echoed: a passage's figure grafted onto the asked-about year
+    text, used, _ = validate_citations("Vietnam invested 2.6 billion USD in Laos in 2024 [1].", P,
+                                       question="How much money did Vietnam invest in Laos in 2024?")
+    assert used == [] and text == ""
     # without the question, the echoed number is unsupported
-    text, used, _ = validate_citations("In 2031, trade reached 2.6 billion USD [1].", P)
+    text, used, _ = validate_citations("Manning was 39 years old when he played in Super Bowl 50 [1].", sb)
     assert used == [] and text == ""
