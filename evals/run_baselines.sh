@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces the baseline reports in evals/reports/ (takes ~1 h on 2 cores; XQuAD generation runs use the first 40 questions). Run from the repo root.
+# Reproduces the baseline reports in evals/reports/ (takes ~1.5 h on 2 cores; XQuAD generation runs use the first 40 questions). Run from the repo root.
 set -euo pipefail
 export HF_HUB_OFFLINE=1
 R=.venv/bin/rag
@@ -23,4 +23,9 @@ for f in dense bm25 blend rrf; do
 done
 for c in 96 160 256; do
   $R eval $X/xquad.vi.dev.json --questions-from $X/xquad.en.dev.json --no-generate --chunk-tokens $c --out evals/reports/retrieval/xen-chunk$c --json > /dev/null
+  $R eval $X/xquad.vi.dev.json --no-generate --chunk-tokens $c --out evals/reports/retrieval/xvi-chunk$c --json > /dev/null
+done
+# k (passages given to the LLM), default 5
+for k in 3 8; do
+  $R --index "$IDX" --llm llamacpp:qwen2.5-1.5b eval evals/data/seeds_qa.jsonl -k $k --out evals/reports/ablations/seeds-1.5b-k$k --json > /dev/null
 done
