@@ -167,9 +167,15 @@ def _overlap(a: str, b: str) -> float:
     return len(ta & tb) / (len(ta) or 1)
 
 
+_NOT_A_NAME = set("""in on at by for from of to since until after before about around over under between
+january february march april may june july august september october november december""".split())
+
+
 def _name_numbers(question: str) -> set[str]:
-    """Numbers that are part of a name in the question ("Super Bowl 50", "Apollo 11", "Expo 2"); never years."""
-    return {m.group(1) for m in re.finditer(r"\b[A-Z][\w-]*\s+(\d{1,3})\b(?![.,/]\d)", question)}
+    """Numbers that are part of a name in the question ("Super Bowl 50", "Apollo 11"); never years or days
+    ("February 5", "In 3 days")."""
+    return {m.group(2) for m in re.finditer(r"\b([A-Z][\w-]*)\s+(\d{1,3})\b(?![.,/:]\d)", question)
+            if m.group(1).lower() not in _NOT_A_NAME}
 
 
 def _unsupported(body: str, texts: list[str], question: str) -> list[str]:

@@ -310,8 +310,9 @@ def eval_cmd(obj: _Ctx, datasets, questions_from, out, limit, no_generate, fusio
             raise click.UsageError("usage: rag eval rescore REPORT_DIR... (recompute metrics from the saved answers)")
         for d in datasets[1:]:
             rep = rescore_dir(Path(d))
-            click.echo(f"rescored {d}: " + ", ".join(f"{n}: accuracy {r['metrics'].get('accuracy', r['metrics'].get('key_fact_recall'))}"
-                                                     for n, r in rep["results"].items()))
+            for n, r in rep["results"].items():
+                key = "accuracy" if "accuracy" in r["metrics"] else "key_fact_recall"
+                click.echo(f"rescored {d}: {n}: {key} {r['metrics'].get(key)}")
         return
     if datasets[0] == "compare":
         if len(datasets) != 3:

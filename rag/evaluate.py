@@ -255,10 +255,7 @@ def rescore(report: dict, gold: dict[str, list[list[str]]] | None = None) -> dic
                 if "digest" in row and "gold" in row:
                     score_digest(row)
             r["metrics"] = aggregate_digests(rows)
-            by_type = defaultdict(list)
-            for row in rows:
-                by_type[row["type"]].append(row)
-            r["by_type"] = {k: aggregate_digests(v) for k, v in by_type.items()}
+            r["by_type"] = digest_breakdown(rows)
     return report
 
 
@@ -411,6 +408,14 @@ def aggregate_digests(rows: list[dict]) -> dict:
     return m
 
 
+def digest_breakdown(rows: list[dict]) -> dict:
+    """Digest metrics per kind (summary, briefing)."""
+    by_type: dict = defaultdict(list)
+    for r in rows:
+        by_type[r["type"]].append(r)
+    return {k: aggregate_digests(v) for k, v in by_type.items()}
+
+
 def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = None,
              progress: Callable | None = None) -> dict:
     """Run every dataset of ``config``; returns the report dict (and writes report.json/.md/.png into ``out_dir``)."""
@@ -423,11 +428,8 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
         if is_digest_gold(path):
             desk = desk_factory()
             rows = run_digests(desk, path, config.limit, progress)
-            by_type: dict = defaultdict(list)
-            for r in rows:
-                by_type[r["type"]].append(r)
             reports[path.stem] = {"dataset": str(path), "metrics": aggregate_digests(rows), "by_lang": {},
-                                  "by_type": {k: aggregate_digests(v) for k, v in by_type.items()}, "rows": rows,
+                                  "by_type": digest_breakdown(rows), "rows": rows,
                                   "seconds": round(time.perf_counter() - t0, 1)}
             continue
         if is_squad(path):

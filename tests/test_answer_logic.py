@@ -109,6 +109,10 @@ def test_a_number_naming_something_in_the_question_may_be_echoed_beside_a_new_so
     text, used, _ = validate_citations("Vietnam invested 2.6 billion USD in Laos in 2024 [1].", P,
                                        question="How much money did Vietnam invest in Laos in 2024?")
     assert used == [] and text == ""
+    # nor a day from the question ("February 9" is a date, not a name)
+    text, used, _ = validate_citations("On February 9, trade reached 2.6 billion USD [1].", P,
+                                       question="How much had trade reached by February 9?")
+    assert used == [] and text == ""
     # without the question, the echoed number is unsupported
     text, used, _ = validate_citations("Manning was 39 years old when he played in Super Bowl 50 [1].", sb)
     assert used == [] and text == ""
