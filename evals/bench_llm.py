@@ -13,7 +13,7 @@ import statistics
 import time
 
 from rag import NewsDesk
-from rag.answer import build_messages, fit_passages
+from rag.answer import evidence_messages
 
 
 def bare(llm, messages, max_tokens):
@@ -23,7 +23,7 @@ def bare(llm, messages, max_tokens):
     t0 = time.perf_counter()
     first, n = None, 0
     for ch in raw.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1,
-                                         stream=True, seed=0, repeat_penalty=1.1):
+                                         stream=True, seed=0, repeat_penalty=llm.repeat_penalty):
         if ch["choices"][0].get("delta", {}).get("content"):
             first = first or time.perf_counter() - t0
             n += 1
@@ -41,8 +41,10 @@ def main():
     desk = NewsDesk(index=a.index, llm=a.llm)
     llm = desk.llm
     res = desk.search(a.question, k=desk.settings.top_k)
-    passages, _ = fit_passages(llm, res.lang, a.question, res.passages, desk.settings.max_answer_tokens)
-    messages = build_messages(res.lang, a.question, passages)
+    evidence, _ = desk.evidence.select(a.question, res.qvec, res.passages, llm.count_tokens,
+                                       max_sentences=desk.settings.evidence_sentences,
+                                       max_tokens=desk.settings.evidence_tokens)
+    messages = evidence_messages(res.lang, a.question, evidence)
     prompt_tokens = sum(llm.count_tokens(m["content"]) for m in messages)
     rows = {"pipeline_chat": [], "bare_llama_cpp": [], "pipeline_ask_total_s": []}
     for _ in range(a.reps):

@@ -55,6 +55,7 @@ class Answer:
     standalone_question: str = ""
     flags: list[str] = field(default_factory=list)
     usage: dict = field(default_factory=dict)
+    signals: dict = field(default_factory=dict)  # evidence strength (best dense / evidence scores) for calibration
 
     def to_dict(self) -> dict:
         return {
@@ -68,15 +69,8 @@ class Answer:
             "standalone_question": self.standalone_question,
             "flags": self.flags,
             "usage": self.usage,
+            "signals": self.signals,
         }
-
-
-def format_passages(passages: list[Passage]) -> str:
-    blocks = []
-    for i, p in enumerate(passages, 1):
-        meta = "; ".join(x for x in (p.title, f"published {p.date}" if p.date else None) if x)
-        blocks.append(f"[{i}]" + (f" ({meta})" if meta else "") + f":\n{p.text.strip()}")
-    return "\n\n".join(blocks)
 
 
 def _support_texts(passages: list[Passage], nums: list[int]) -> list[str]:
@@ -98,31 +92,6 @@ def clean_answer(text: str) -> str:
     # "[2,6 tỷ USD]" -> "2,6 tỷ USD" (brackets that are not a citation list)
     text = re.sub(r"\[([^\]]*[^\d\s,;\]][^\]]*)\]", r"\1", text)
     return text.strip()
-
-
-def build_messages(lang: str, question: str, passages: list[Passage]) -> list[dict]:
-    plang = lang if lang in ("en", "vi") else "en"
-    return [
-        {"role": "system", "content": prompts.load("answer_system", plang)},
-        {"role": "user", "content": prompts.render("answer_user", plang, passages=format_passages(passages),
-                                                   question=question)},
-    ]
-
-
-def fit_passages(llm: LLM, lang: str, question: str, passages: list[Passage], max_answer_tokens: int) -> tuple[list[Passage], list[Passage]]:
-    """Keep passages in rank order while the prompt fits ``n_ctx``; returns (kept, left_out) — never truncates text."""
-    base = sum(llm.count_tokens(m["content"]) + 8 for m in build_messages(lang, question, []))
-    budget = llm.n_ctx - max_answer_tokens - base - 16
-    kept, left = [], []
-    used = 0
-    for p in passages:
-        cost = llm.count_tokens(p.text) + 16
-        if used + cost <= budget:
-            kept.append(p)
-            used += cost
-        else:
-            left.append(p)
-    return kept, left
 
 
 def is_not_found(text: str) -> bool:
@@ -270,8 +239,19 @@ def validate_citations(text: str, passages: list[Passage], question: str = "") -
             if alt is not None:
                 valid, names = [alt], []
         if names:
+            # a near-miss of a name the cited evidence spells ("Sonexay Siphandon") is rewritten to its spelling
+            repaired, done = facts.repair_names(body, names, _support_texts(passages, valid))
+            if done and not facts.unsupported(repaired, with_qnames(_support_texts(passages, valid)), check_numbers=False):
+                flags.append("repaired name(s): " + ", ".join(f"{a} -> {b}" for a, b in done))
+                body, names = repaired, []
+        if names:
             # a name no supplied passage contains is the classic small-model hallucination: drop the claim
             flags.append(f"dropped a claim naming what no passage mentions ({', '.join(names)}): {body[:100]}")
+            continue
+        roles = facts.unsupported_roles(body, _support_texts(passages, valid) + [question])
+        if roles:
+            # "President To Lam" where the evidence says General Secretary: a wrong title is a wrong fact
+            flags.append(f"dropped a claim with a title the evidence does not give ({', '.join(roles)}): {body[:100]}")
             continue
         last_good = valid
         used += [x for x in valid if x not in used]
@@ -300,14 +280,67 @@ def condense_question(llm: LLM, history: list[dict], question: str, max_turns: i
     return out if len(out) > 3 else question
 
 
-def _abstain(question, lang, passages, model, timings, standalone, flags) -> Answer:
+def _abstain(question, lang, passages, model, timings, standalone, flags, signals=None, usage=None) -> Answer:
     text = prompts.load("abstain", lang if lang in ("en", "vi") else "en")
-    return Answer(question, lang, text, True, [], passages, model, timings, standalone, flags)
+    return Answer(question, lang, text, True, [], passages, model, timings, standalone, flags, usage or {},
+                  signals or {})
+
+
+def format_evidence(evidence: list[Passage]) -> str:
+    lines = []
+    for i, p in enumerate(evidence, 1):
+        text = re.sub(r"\s+", " ", p.text).strip()
+        meta = "; ".join(x for x in (p.title, p.date) if x)  # after the text: small models echo what comes first
+        lines.append(f"[{i}] {text}" + (f" ({meta})" if meta else ""))
+    return "\n".join(lines)
+
+
+def evidence_messages(lang: str, question: str, evidence: list[Passage]) -> list[dict]:
+    """The instructions in the language of the evidence (the small models read Vietnamese evidence far better
+    under Vietnamese instructions: measured, `evals/README.md`), the numbered evidence, the question, and a last
+    line asking for an answer in the question's language. The system prompt is fixed per evidence language, so
+    llama.cpp reuses its KV cache across questions."""
+    langs = [p.lang for p in evidence if p.lang in ("en", "vi")]
+    read = max(("vi", "en"), key=langs.count) if langs else (lang if lang in ("en", "vi") else "en")
+    answer_lang = lang if lang in ("en", "vi") else read
+    return [{"role": "system", "content": prompts.load("evidence_system", read)},
+            {"role": "user", "content": prompts.render("evidence_user", read, evidence=format_evidence(evidence),
+                                                       question=question,
+                                                       answer_in=prompts.load(f"answer_in_{answer_lang}", read))}]
+
+
+def question_anchors_missing(question: str, evidence: list[Passage]) -> list[str]:
+    """Numbers and dates of the question (a year, a session number) that no evidence sentence states: the
+    articles then cover something else ("trade in 2024" when they report 2025), and the question is
+    unanswerable from them, however close the evidence scores."""
+    texts = _support_texts(evidence, list(range(1, len(evidence) + 1)))
+    return facts.unsupported(question, texts, check_names=False)
+
+
+def quote_answer(lang: str, question: str, evidence: list[Passage], min_score: float) -> tuple[str, list[int]] | None:
+    """When the model cannot phrase an answer: the best evidence sentence, quoted and cited, if it is strong
+    (score ≥ ``min_score``) and mentions the question's names (at least in part)."""
+    if not evidence:
+        return None
+    best = max(range(len(evidence)), key=lambda i: evidence[i].score)
+    p = evidence[best]
+    if p.score < min_score:
+        return None
+    qnames = facts.extract(question).names
+    if qnames and len(facts.anchored_names(question, [p.text])) < len(qnames):
+        return None
+    text = re.sub(r"\s+", " ", p.text).strip()
+    plang = lang if lang in ("en", "vi") else "en"
+    return prompts.render("quote", plang, quote=text, cite=f"[{best + 1}]"), [best + 1]
 
 
 def answer_question(desk, question: str, history: list[dict] | None = None, k: int | None = None,
                     filters: Filters | None = None, on_token=None) -> Answer:
-    """Answer ``question`` from the index with validated ``[n]`` citations, or abstain."""
+    """Answer ``question`` from the index with validated ``[n]`` citations, or abstain.
+
+    Retrieve passages (hybrid), select the evidence sentences that bear on the question (``rag.evidence``), give
+    the model only those, numbered, then check every claim against the evidence it cites.
+    """
     s = desk.settings
     t0 = time.perf_counter()
     question = question.strip()
@@ -316,7 +349,7 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     lang = detect_question(question)
     llm = desk.llm
     model = {"llm": llm.name, "embedding": desk.store.embedding_model}
-    timings = {"condense": 0.0, "retrieve": 0.0, "generate": 0.0, "total": 0.0}
+    timings = {"condense": 0.0, "retrieve": 0.0, "evidence": 0.0, "generate": 0.0, "total": 0.0}
     standalone = question
     if history:
         tc = time.perf_counter()
@@ -332,16 +365,31 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
         timings["total"] = (time.perf_counter() - t0) * 1000
         return _abstain(question, lang, res.passages, model, timings, standalone, flags)
 
-    passages, left_out = fit_passages(llm, lang, question, res.passages, s.max_answer_tokens)
-    if left_out:
-        flags.append(f"{len(left_out)} retrieved passage(s) left out to fit the {llm.n_ctx}-token context")
+    te = time.perf_counter()
+    qvec = res.qvec if res.qvec is not None else desk.retriever.embed_query(standalone)
+    evidence, _ = desk.evidence.select(standalone, qvec, res.passages, llm.count_tokens,
+                                       max_sentences=s.evidence_sentences, max_tokens=s.evidence_tokens)
+    timings["evidence"] = (time.perf_counter() - te) * 1000
+    signals = {"best_dense": round(res.best_dense, 4),
+               "best_evidence": round(max((p.score for p in evidence), default=0.0), 4)}
+    if not evidence:
+        flags.append("no evidence sentence in the retrieved passages")
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return _abstain(question, lang, res.passages, model, timings, standalone, flags, signals)
+    missing = question_anchors_missing(standalone, evidence)
+    if missing:
+        flags.append(f"the evidence never states {', '.join(missing)} from the question")
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return _abstain(question, lang, evidence, model, timings, standalone, flags, signals)
+
     tg = time.perf_counter()
-    messages = build_messages(lang, standalone, passages)
+    messages = evidence_messages(lang, standalone, evidence)
     gate = _StreamGate(on_token) if on_token else None
     out = llm.chat(messages, max_tokens=s.max_answer_tokens, temperature=s.temperature, on_token=gate)
     text = out.text.strip()
-    usage = {"prompt_tokens": out.prompt_tokens, "completion_tokens": out.completion_tokens,
-             "generate_s": round(out.seconds, 3)}
+    usage = {"prompt_tokens": out.prompt_tokens, "prompt_tokens_new": out.prompt_tokens - out.cached_tokens,
+             "completion_tokens": out.completion_tokens, "generate_s": round(out.seconds, 3),
+             "first_token_s": round(out.first_token_s, 3) if out.first_token_s is not None else None}
     if out.truncated:
         flags.append("the answer hit the max_answer_tokens limit")
     if not is_not_found(text) and lang in ("en", "vi"):
@@ -354,16 +402,24 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
             if fix.text.strip() and detect_question(facts.CITATION.sub("", fix.text)) == lang:
                 text = fix.text.strip()
     timings["generate"] = (time.perf_counter() - tg) * 1000
+    fixed, used = "", []
     if is_not_found(text):
-        flags.append("the model found no answer in the passages")
-        timings["total"] = (time.perf_counter() - t0) * 1000
-        return _abstain(question, lang, passages, model, timings, standalone, flags)
-    fixed, used, vflags = validate_citations(clean_answer(text), passages, question=standalone)
-    flags += vflags
-    if not fixed or not used:
-        flags.append("no claim of the answer could be supported by a passage")
-        timings["total"] = (time.perf_counter() - t0) * 1000
-        return _abstain(question, lang, passages, model, timings, standalone, flags)
-    citations = [Citation(i, passages[i - 1]) for i in used]
+        flags.append("the model found no answer in the evidence")
+    else:
+        fixed, used, vflags = validate_citations(clean_answer(text), evidence, question=standalone)
+        flags += vflags
+        if not fixed or not used:
+            flags.append("no claim of the answer could be supported by the evidence")
+    if (not fixed or not used) and s.quote_fallback:
+        quoted = quote_answer(lang, standalone, evidence, s.quote_min_score)
+        if quoted:
+            fixed, used = quoted
+            flags.append("answered with the best evidence sentence, quoted")
+            if on_token:
+                on_token(fixed)
     timings["total"] = (time.perf_counter() - t0) * 1000
-    return Answer(question, lang, fixed, False, citations, passages, model, timings, standalone, flags, usage)
+    if not fixed or not used:
+        return _abstain(question, lang, evidence, model, timings, standalone, flags, signals, usage)
+    citations = [Citation(i, evidence[i - 1]) for i in used]
+    return Answer(question, lang, fixed, False, citations, evidence, model, timings, standalone, flags, usage,
+                  signals)

@@ -79,6 +79,17 @@ def _split_long(text: str, span: Span, count: Callable[[str], int], max_tokens: 
     return out
 
 
+def sentence_spans(text: str, count_tokens: Callable[[str], int], max_tokens: int = 160) -> list[Span]:
+    """The sentences chunks are built from (an over-long sentence split to fit ``max_tokens``)."""
+    sents: list[Span] = []
+    for s in split_sentences(text):
+        if count_tokens(text[s.start:s.end]) > max_tokens:
+            sents.extend(_split_long(text, s, count_tokens, max_tokens))
+        else:
+            sents.append(s)
+    return sents
+
+
 def chunk_document(
     doc: Document,
     count_tokens: Callable[[str], int],
@@ -92,12 +103,7 @@ def chunk_document(
     if max_tokens < 16:
         raise ValueError("chunk size must be at least 16 tokens")
     text = doc.text
-    sents: list[Span] = []
-    for s in split_sentences(text):
-        if count_tokens(text[s.start:s.end]) > max_tokens:
-            sents.extend(_split_long(text, s, count_tokens, max_tokens))
-        else:
-            sents.append(s)
+    sents = sentence_spans(text, count_tokens, max_tokens)
     if not sents:
         return []
     sizes = [count_tokens(text[s.start:s.end]) for s in sents]

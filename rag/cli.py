@@ -290,12 +290,14 @@ def serve_cmd(obj: _Ctx, host, port, auth, force, max_upload_mb, concurrency):
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), help="Write report.json/.md/.png here.")
 @click.option("--limit", type=click.IntRange(1), help="Only the first N questions per dataset.")
 @click.option("--no-generate", is_flag=True, help="Retrieval metrics only (no LLM).")
+@click.option("--split", type=click.Choice(["tune", "frozen"]),
+              help="Only the questions of this split of a gold set that has splits (default: all).")
 @click.option("--fusion", type=click.Choice(["blend", "rrf", "dense", "bm25"]))
 @click.option("-k", "k", type=click.IntRange(1, 50), help="Passages given to the LLM.")
 @click.option("--chunk-tokens", type=click.IntRange(16, 512), help="Chunk size (SQuAD corpora are re-indexed per run).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def eval_cmd(obj: _Ctx, datasets, questions_from, out, limit, no_generate, fusion, k, chunk_tokens, as_json):
+def eval_cmd(obj: _Ctx, datasets, questions_from, out, limit, no_generate, split, fusion, k, chunk_tokens, as_json):
     """Evaluate on gold datasets (JSONL or SQuAD/XQuAD JSON).
 
     `rag eval compare OLD NEW` compares two reports; `rag eval rescore DIR...` recomputes a saved report's metrics
@@ -346,7 +348,7 @@ def eval_cmd(obj: _Ctx, datasets, questions_from, out, limit, no_generate, fusio
             bar.set_description(label[:30])
             bar.refresh()
 
-    report = evaluate(factory, EvalConfig(list(datasets), questions_from, limit, not no_generate), out, progress)
+    report = evaluate(factory, EvalConfig(list(datasets), questions_from, limit, not no_generate, split=split), out, progress)
     if as_json:
         _emit({k2: v for k2, v in report.items()} | {"results": {n: {kk: vv for kk, vv in r.items() if kk != "rows"}
                                                                 for n, r in report["results"].items()}})

@@ -37,6 +37,7 @@ class EvalItem:
     gold_docs: list[str]
     type: str = "factoid"
     gold_passage: str | None = None
+    split: str = ""  # "frozen" (report-only, never tuned on) or "tune"; "" when the gold set has no splits
 
     @property
     def answerable(self) -> bool:
@@ -56,7 +57,7 @@ def load_jsonl_gold(path: Path) -> list[EvalItem]:
                 answers = [answers]
             items.append(EvalItem(id=str(r["id"]), question=r["question"], lang=r.get("lang") or detect_question(r["question"]),
                                   answers=answers, gold_docs=list(r.get("gold_docs") or []), type=r.get("type", "factoid"),
-                                  gold_passage=r.get("gold_passage")))
+                                  gold_passage=r.get("gold_passage"), split=r.get("split", "")))
         except (json.JSONDecodeError, KeyError, TypeError) as e:
             raise ValueError(f"{path}:{n}: not a valid gold record ({e})") from None
     return items
@@ -191,6 +192,7 @@ class EvalConfig:
     limit: int | None = None
     generate: bool = True
     settings: dict = field(default_factory=dict)
+    split: str | None = None  # only items of this split ("tune" / "frozen")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -267,7 +269,8 @@ def run_items(desk, items: list[EvalItem], generate: bool = True, progress: Call
         t0 = time.perf_counter()
         res = desk.search(it.question, k=10)
         t_ret = (time.perf_counter() - t0) * 1000
-        row = {"id": it.id, "lang": it.lang, "type": it.type, "question": it.question, "answerable": it.answerable,
+        row = {"id": it.id, "lang": it.lang, "type": it.type, "split": it.split, "question": it.question,
+               "answerable": it.answerable,
                "retrieved": [p.doc_id for p in res.passages[:5]], "latency_ms": {"retrieve": t_ret}}
         if it.gold_docs or it.gold_passage:
             row["retrieval"] = retrieval_metrics([p.doc_id for p in res.passages], [p.text for p in res.passages], it)
@@ -276,6 +279,8 @@ def run_items(desk, items: list[EvalItem], generate: bool = True, progress: Call
             row["answer"] = ans.answer
             row["abstained"] = ans.abstained
             row["flags"] = ans.flags
+            row["usage"] = ans.usage
+            row["signals"] = ans.signals
             row["latency_ms"].update({"answer_retrieve": ans.timings_ms["retrieve"], "generate": ans.timings_ms["generate"],
                                       "total": ans.timings_ms["total"]})
             set_lang_match(row, it.lang)
@@ -325,6 +330,13 @@ def aggregate(rows: list[dict]) -> dict:
         m["lang_match"] = _mean([r.get("lang_match") for r in gen])
         tot = [r["latency_ms"]["total"] / 1000 for r in gen]
         m["seconds_per_question"] = round(statistics.fmean(tot), 3)
+        m["median_seconds"] = round(statistics.median(tot), 3)
+        pt = [r["usage"]["prompt_tokens"] for r in gen if (r.get("usage") or {}).get("prompt_tokens")]
+        m["prompt_tokens"] = round(statistics.fmean(pt), 1) if pt else None
+        pn = [r["usage"]["prompt_tokens_new"] for r in gen if (r.get("usage") or {}).get("prompt_tokens_new") is not None]
+        m["prompt_tokens_new"] = round(statistics.fmean(pn), 1) if pn else None
+        ft = [r["usage"]["first_token_s"] for r in gen if (r.get("usage") or {}).get("first_token_s")]
+        m["first_token_s_p50"] = round(statistics.median(ft), 3) if ft else None
     lat = defaultdict(list)
     for r in rows:
         for k, v in r["latency_ms"].items():
@@ -334,11 +346,12 @@ def aggregate(rows: list[dict]) -> dict:
 
 
 def breakdowns(rows: list[dict]) -> dict:
-    out: dict = {"by_lang": {}, "by_type": {}}
-    for key, name in (("lang", "by_lang"), ("type", "by_type")):
+    out: dict = {"by_lang": {}, "by_type": {}, "by_split": {}}
+    for key, name in (("lang", "by_lang"), ("type", "by_type"), ("split", "by_split")):
         groups = defaultdict(list)
         for r in rows:
-            groups[r[key]].append(r)
+            if r.get(key):
+                groups[r[key]].append(r)
         for g, rs in sorted(groups.items()):
             out[name][g] = aggregate(rs)
     return out
@@ -446,6 +459,8 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
             name = path.stem + (f"<-{Path(config.questions_from).stem}" if config.questions_from else "")
         else:
             items = load_jsonl_gold(path)
+            if config.split:
+                items = [it for it in items if it.split == config.split]
             if config.limit:
                 items = items[: config.limit]
             desk = desk_factory()
@@ -461,6 +476,7 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
     report = {
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "config": {"datasets": config.datasets, "questions_from": config.questions_from, "limit": config.limit,
+                   "split": config.split,
                    "generate": config.generate,
                    "settings": {k: str(v) for k, v in asdict(s).items() if k not in ("openai_api_key",)}},
         "results": reports,
@@ -475,7 +491,8 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
 
 TABLE_METRICS = ["n", "key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "em", "f1", "key_fact", "accuracy",
                  "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
-                 "lang_match", "seconds_per_question"]
+                 "false_abstention_rate", "lang_match", "seconds_per_question", "median_seconds", "prompt_tokens", "prompt_tokens_new",
+                 "first_token_s_p50"]
 
 
 def _fmt(v):
@@ -494,7 +511,8 @@ def to_markdown(report: dict) -> str:
              f"{' · retrieval only' if not report['config']['generate'] else ''}", ""]
     for name, r in report["results"].items():
         slices = [("all", r["metrics"])] + [(f"lang={k}", v) for k, v in r["by_lang"].items()] + \
-                 [(f"type={k}", v) for k, v in r["by_type"].items()]
+                 [(f"type={k}", v) for k, v in r["by_type"].items()] + \
+                 [(f"split={k}", v) for k, v in r.get("by_split", {}).items()]
         cols = [k for k in TABLE_METRICS if any(m.get(k) is not None for _, m in slices)]
         lines += [f"## {name}", "", "| slice | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
         for label, m in slices:

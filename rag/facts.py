@@ -267,3 +267,115 @@ def unsupported(claim: str, sources: list[str], check_names: bool = True,
 def fact_count(text: str) -> int:
     f = extract(text)
     return len(f.number_items) + len(f.date_items) + len(f.names)
+
+
+# ---------------------------------------------------------------------------------------------------
+# repair: a near-miss of a name the evidence spells out is rewritten to the evidence's spelling
+
+
+def _name_candidates(sources: list[str]) -> list[str]:
+    out: list[str] = []
+    for s in sources:
+        f = extract(s)
+        out += f.names
+        # single capitalized words and their runs, diacritics kept ("Sonexay", "Phomvihane")
+        out += re.findall(r"\b[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+)*", s)
+    return list(dict.fromkeys(out))
+
+
+def repair_names(claim: str, bad: list[str], sources: list[str], min_ratio: float = 0.8) -> tuple[str, list[tuple[str, str]]]:
+    """Rewrite each of ``bad`` (names the sources lack) to the closest name the sources spell, when close enough
+    (diacritic-folded similarity ≥ ``min_ratio``: "Sonexay Siphandon" → "Sonexay Siphandone").
+    Returns the repaired claim and the (old, new) replacements made."""
+    from difflib import SequenceMatcher
+
+    cands = _name_candidates(sources)
+    done = []
+    for full in bad:
+        # the name without its title words ("Prime Minister Sonexay Siphandon" -> "Sonexay Siphandon")
+        name = " ".join(w for w in full.split() if re.sub(r"['’]s$", "", w.lower()) not in _STOP_NAMES) or full
+        key = fold(name).lower()
+        n = len(name.split())
+        best, score = None, 0.0
+        for c in cands:
+            words = c.split()
+            for i in range(0, max(1, len(words) - n + 1)):  # windows of the bad name's length
+                w = " ".join(words[i:i + n])
+                r = SequenceMatcher(None, key, fold(w).lower()).ratio()
+                if r > score:
+                    best, score = w, r
+        if best and score >= min_ratio and best != name and name in claim:
+            claim = claim.replace(name, best)
+            done.append((name, best))
+    return claim, done
+
+
+# ---------------------------------------------------------------------------------------------------
+# titles and roles: "President To Lam" is wrong when the sources call him General Secretary
+
+# role -> its renderings (folded, lower case) in English and Vietnamese
+ROLES = {
+    "general secretary": ["general secretary", "tong bi thu"],
+    "prime minister": ["prime minister", "thu tuong", "premier"],
+    "president": ["president", "chu tich nuoc", "tong thong", "chu tich"],
+    "ambassador": ["ambassador", "dai su"],
+    "minister": ["minister", "bo truong"],
+    "deputy prime minister": ["deputy prime minister", "pho thu tuong"],
+    "chairman of the national assembly": ["chairman of the national assembly", "president of the national assembly",
+                                          "speaker", "chu tich quoc hoi", "national assembly chairman"],
+    "king": ["king", "quoc vuong", "nha vua"],
+    "mayor": ["mayor", "thi truong"],
+    "chair": ["chair", "chairman", "chairwoman", "chu tich"],
+}
+_VI_ROLE_SURFACES = ["Tổng Bí thư", "Thủ tướng", "Phó Thủ tướng", "Chủ tịch nước", "Chủ tịch Quốc hội", "Tổng thống",
+                     "Đại sứ", "Bộ trưởng", "Chủ tịch", "Quốc vương", "Nhà vua", "Thị trưởng"]
+_ROLE_WORDS = sorted({r for rs in ROLES.values() for r in rs if " " in r or len(r) > 3} - {fold(v).lower() for v in _VI_ROLE_SURFACES}
+                     | set(_VI_ROLE_SURFACES), key=len, reverse=True)
+_RE_ROLE_NAME = re.compile(
+    r"\b(?i:(" + "|".join(re.escape(r) for r in _ROLE_WORDS) + r"))\s+(?:of\s+[A-Z][\w ]*?\s+)?"
+    r"((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+){0,3})")
+
+
+_RE_NAME_ROLE = re.compile(
+    r"((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+){1,3})(?:,\s+|\s+(?:is|was|as)\s+)(?i:the\s+)?(?:[A-Z][a-z]+\s+)?"
+    r"(?i:(" + "|".join(re.escape(r) for r in sorted(ROLES, key=len, reverse=True)) + r"))\b")
+
+
+def _role_key(surface: str) -> str | None:
+    s = fold(surface).lower()
+    for key, forms in ROLES.items():
+        if s in forms:
+            return key
+    return None
+
+
+def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[str]:
+    """Role + name pairs in ``claim`` ("President To Lam") whose name the sources mention, but never with that
+    role (in either language) within ``window`` characters before it. A name the sources lack is the name
+    check's business, not this one's."""
+    bad = []
+    folded_srcs = [fold(s).lower() for s in sources]
+    pairs = [(m.group(1), m.group(2).strip(), m.group(0).strip()) for m in _RE_ROLE_NAME.finditer(claim)]
+    pairs += [(m.group(2), m.group(1).strip(), m.group(0).strip()) for m in _RE_NAME_ROLE.finditer(claim)]
+    for role_surface, name, whole in pairs:
+        role = _role_key(role_surface)
+        if not role or len(name) < 3:
+            continue
+        nkey = fold(name).lower().split()
+        if not nkey:
+            continue
+        first = nkey[0] if len(nkey) == 1 else " ".join(nkey[:2])
+        forms = ROLES[role]
+        seen_name, ok = False, False
+        for fs in folded_srcs:
+            for nm in re.finditer(re.escape(first), fs):
+                seen_name = True
+                ctx = fs[max(0, nm.start() - window):nm.start()]
+                if any(f in ctx for f in forms):
+                    ok = True
+                    break
+            if ok:
+                break
+        if seen_name and not ok:
+            bad.append(whole)
+    return bad

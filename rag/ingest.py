@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .chunking import chunk_document
+from .chunking import chunk_document, sentence_spans
 from .documents import Document, LoadError, iter_files, load_path
 from .store import Store
 
@@ -38,7 +38,7 @@ ProgressFn = Callable[[int, int, str], None]  # (done, total, label)
 
 def chunker_signature(store: Store) -> str:
     s = store.settings
-    return f"v1:{store.embedder.model_id}:{s.chunk_tokens}:{s.chunk_overlap_tokens}"
+    return f"v2:{store.embedder.model_id}:{s.chunk_tokens}:{s.chunk_overlap_tokens}"
 
 
 def load_all(paths: list[Path], report: IngestReport) -> list[Document]:
@@ -88,7 +88,10 @@ def ingest(store: Store, paths: list[Path], progress: ProgressFn | None = None) 
                 chunks = chunk_document(d, emb.count_tokens, store.settings.chunk_tokens,
                                         store.settings.chunk_overlap_tokens)
                 vectors = emb.embed_passages([c.text for c in chunks])
-                store.write_document(d, sig, chunks, vectors)
+                # sentence vectors: the answer path selects evidence sentences without embedding at query time
+                spans = [(sp.start, sp.end) for sp in sentence_spans(d.text, emb.count_tokens, store.settings.chunk_tokens)]
+                svecs = emb.embed_passages([d.text[a:b] for a, b in spans]) if spans else None
+                store.write_document(d, sig, chunks, vectors, spans, svecs)
             except (ValueError, RuntimeError) as e:  # one bad document must not stop the rest
                 report.errors.append({"path": d.source, "error": f"document {d.doc_id!r}: {e}"})
                 continue

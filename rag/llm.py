@@ -48,6 +48,7 @@ class ChatResult:
     seconds: float
     first_token_s: float | None = None
     truncated: bool = False  # stopped by max_tokens
+    cached_tokens: int = 0  # prompt tokens whose KV cache was reused (llama.cpp's shared-prefix reuse)
 
 
 class LLM(Protocol):
@@ -173,6 +174,8 @@ class LlamaCppLLM:
         self.n_ctx = n_ctx
         self.timeout = timeout
         self.model_path = Path(model_path)
+        # 1.0: answers copy names and numbers from the evidence; a repeat penalty pushes the model off them
+        self.repeat_penalty = 1.0
         self._lock = threading.Lock()  # a Llama context is not thread-safe
         atexit.register(self.close)
 
@@ -196,9 +199,10 @@ class LlamaCppLLM:
         n = 0
         finish = None
         with self._lock:
+            prev = list(self._llm._input_ids)  # what the KV cache holds before this call
             stream = self._llm.create_chat_completion(messages=messages, max_tokens=max_tokens,
                                                       temperature=temperature, top_k=1 if temperature == 0 else 40,
-                                                      stream=True, stop=stop, seed=0, repeat_penalty=1.1)
+                                                      stream=True, stop=stop, seed=0, repeat_penalty=self.repeat_penalty)
             for chunk in stream:
                 ch = chunk["choices"][0]
                 delta = ch.get("delta", {}).get("content") or ""
@@ -213,7 +217,15 @@ class LlamaCppLLM:
                 if time.perf_counter() - t0 > self.timeout:
                     stream.close()
                     raise LLMTimeout(f"{self.name}: generation exceeded the {self.timeout:.0f}s timeout")
-        return ChatResult("".join(parts), prompt_tokens, n, time.perf_counter() - t0, first, finish == "length")
+            cur = list(self._llm._input_ids)
+        n_prompt = max(0, len(cur) - n)
+        cached = 0
+        for a, b in zip(prev, cur[:n_prompt]):
+            if a != b:
+                break
+            cached += 1
+        return ChatResult("".join(parts), n_prompt or prompt_tokens, n, time.perf_counter() - t0, first,
+                          finish == "length", cached_tokens=cached)
 
 
 def _approx_tokens(text: str) -> int:

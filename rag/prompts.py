@@ -24,3 +24,4 @@ def render(name: str, lang: str = "en", **values) -> str:
     for k, v in values.items():
         text = text.replace("{" + k + "}", str(v))
     return text
+

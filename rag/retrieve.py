@@ -12,8 +12,12 @@ Fusion methods:
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
+
+import numpy as np
 
 from .documents import Passage
 from .lang import detect_question
@@ -29,6 +33,7 @@ class RetrievalResult:
     passages: list[Passage]
     best_dense: float  # highest dense cosine among candidates (evidence strength, used for abstention)
     ms: float
+    qvec: np.ndarray | None = None  # the query embedding (evidence selection reuses it)
 
 
 def _minmax(scores: dict[str, float]) -> dict[str, float]:
@@ -41,9 +46,26 @@ def _minmax(scores: dict[str, float]) -> dict[str, float]:
 
 
 class Retriever:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, cache_size: int = 512):
         self.store = store
         self.settings = store.settings
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's embedding, from an LRU cache (the eval and the chat ask the same text more than once)."""
+        with self._lock:
+            v = self._qcache.get(query)
+            if v is not None:
+                self._qcache.move_to_end(query)
+                return v
+        v = self.store.embedder.embed_query(query)
+        with self._lock:
+            self._qcache[query] = v
+            while len(self._qcache) > self._cache_size:
+                self._qcache.popitem(last=False)
+        return v
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                fusion: str | None = None, lang: str | None = None) -> RetrievalResult:
@@ -57,8 +79,9 @@ class Retriever:
         pool = max(4 * k, 30)
 
         dense: list[tuple[str, float]] = []
+        qvec = None
         if fusion != "bm25":
-            qvec = self.store.embedder.embed_query(query)
+            qvec = self.embed_query(query)
             dense = self.store.dense_search(qvec, pool, filters)
         bm25: list[tuple[str, float]] = []
         if fusion != "dense":
@@ -97,4 +120,4 @@ class Retriever:
             out.append(p)
         best = max(d_raw.values(), default=0.0)
         return RetrievalResult(query=query, lang=lang, passages=out, best_dense=best,
-                               ms=(time.perf_counter() - t0) * 1000)
+                               ms=(time.perf_counter() - t0) * 1000, qvec=qvec)

@@ -110,6 +110,10 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS postings (term TEXT NOT NULL, chunk_id TEXT NOT NULL, tf INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS postings_term ON postings(term);
 CREATE INDEX IF NOT EXISTS postings_chunk ON postings(chunk_id);
+-- sentence vectors (float16) for evidence selection at answer time (schema 2; older indexes lack them and
+-- get them computed on demand)
+CREATE TABLE IF NOT EXISTS sentences (doc_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+  vec BLOB NOT NULL, PRIMARY KEY (doc_id, start));
 """
 
 
@@ -224,13 +228,17 @@ class Store:
     def _delete_rows(self, doc_id: str) -> None:
         self.db.execute("DELETE FROM postings WHERE chunk_id IN (SELECT chunk_id FROM chunks WHERE doc_id=?)", (doc_id,))
         self.db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+        self.db.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
 
     def doc_signature(self, doc_id: str) -> tuple[str, str] | None:
         row = self.db.execute("SELECT content_hash, chunker FROM docs WHERE doc_id=? AND state='ok'", (doc_id,)).fetchone()
         return (row[0], row[1]) if row else None
 
-    def write_document(self, doc: Document, chunker: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Add or replace ``doc`` with its chunks and their vectors (call inside ``write_lock``)."""
+    def write_document(self, doc: Document, chunker: str, chunks: list[Chunk], vectors: np.ndarray,
+                       sentences: list[tuple[int, int]] | None = None, sentence_vectors: np.ndarray | None = None) -> None:
+        """Add or replace ``doc`` with its chunks and their vectors (call inside ``write_lock``).
+
+        ``sentences`` (character spans) and ``sentence_vectors`` are stored for evidence selection."""
         now = time.time()
         with self._tx():  # 1. intent
             self._delete_rows(doc.doc_id)
@@ -257,6 +265,10 @@ class Store:
                                 (c.chunk_id, c.doc_id, c.index, c.start, c.end, c.text, c.lang, ntok))
                 self.db.executemany("INSERT INTO postings VALUES (?,?,?)",
                                     [(t, c.chunk_id, n) for t, n in tf.items()])
+            if sentences and sentence_vectors is not None:
+                self.db.executemany("INSERT OR REPLACE INTO sentences VALUES (?,?,?,?)",
+                                    [(doc.doc_id, a, b, v.astype(np.float16).tobytes())
+                                     for (a, b), v in zip(sentences, sentence_vectors)])
             self.db.execute("UPDATE docs SET state='ok' WHERE doc_id=?", (doc.doc_id,))
 
     def remove_document(self, doc_id: str) -> bool:
@@ -320,6 +332,12 @@ class Store:
         ids = [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY idx", (doc_id,))]
         ps = self.passages(ids)
         return [ps[i] for i in ids if i in ps]
+
+    def sentence_vectors(self, doc_id: str, start: int, end: int) -> dict[tuple[int, int], np.ndarray]:
+        """Stored sentence vectors of ``doc_id`` whose span lies inside [start, end)."""
+        rows = self.db.execute('SELECT start, "end", vec FROM sentences WHERE doc_id=? AND start>=? AND "end"<=?',
+                               (doc_id, start, end)).fetchall()
+        return {(a, b): np.frombuffer(v, dtype=np.float16).astype(np.float32) for a, b, v in rows}
 
     def dense_search(self, qvec: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """Top-n chunk ids by cosine similarity (committed chunks only)."""

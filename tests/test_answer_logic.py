@@ -1,6 +1,6 @@
 """Unit tests of the logic around the LLM: citation validation, fact matching, abstention parsing, budget."""
 
-from rag.answer import _StreamGate, clean_answer, fit_passages, is_not_found, validate_citations
+from rag.answer import _StreamGate, clean_answer, is_not_found, validate_citations
 from rag.documents import Passage
 from rag.facts import unsupported
 
@@ -54,20 +54,6 @@ def test_not_found_detection_and_stream_gate():
 def test_clean_answer_undoes_echoed_headers_and_bracketed_answers():
     assert clean_answer("[2] (2026-02-04) Trade was 2.6 billion USD.") == "Trade was 2.6 billion USD [2]."
     assert clean_answer("[2,6 tỷ USD] [1]") == "2,6 tỷ USD [1]"
-
-
-def test_fit_passages_never_truncates_and_reports_left_out():
-    class TinyLLM:
-        n_ctx = 700
-        name = "tiny"
-
-        def count_tokens(self, text):
-            return len(text.split())
-
-    ps = [Passage(f"c{i}", "d", "word " * 150, 1.0) for i in range(5)]
-    kept, left = fit_passages(TinyLLM(), "en", "q?", ps, max_answer_tokens=100)
-    assert 0 < len(kept) < 5 and len(kept) + len(left) == 5
-    assert all(p.text == "word " * 150 for p in kept)
 
 
 def test_claim_with_a_name_no_passage_mentions_is_dropped():
