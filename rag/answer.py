@@ -192,10 +192,20 @@ def validate_citations(text: str, passages: list[Passage], question: str = "") -
             sents.append(s)
     last_good: list[int] = []
 
+    qlang = detect_question(question) if question else ""
+    known = [p.lang for p in passages if p.lang in ("en", "vi")]
+    cross = bool(question) and bool(known) and qlang not in known
+
     def with_qnames(texts: list[str]) -> list[str]:
-        # a name the user wrote may be repeated when these passages mention it at least in part (a passage in
-        # another language renders it differently); not when only some other passage does
-        return texts + [". ".join(facts.anchored_names(question, texts))] if question else texts
+        # a name the user wrote may be repeated when these passages mention it at least in part; not when only
+        # some other passage does. Across languages ("Time Lords" over Vietnamese evidence that says "Chúa tể
+        # Thời gian") a name cannot be matched word for word: the question's names may be repeated, and the
+        # traps are left to the model's NOT_FOUND, the question-anchor check and the number checks.
+        if not question:
+            return texts
+        if cross:  # except places with a known rendering in both languages ("Thailand" / "Thái Lan")
+            return texts + [". ".join(facts.translatable_names(question, texts))]
+        return texts + [". ".join(facts.anchored_names(question, texts))]
 
     for s in sents:
         nums = _cited(s)
@@ -363,7 +373,8 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     if not res.passages or res.best_dense < threshold:
         flags.append(f"weak retrieval evidence (best dense score {res.best_dense:.3f} < {threshold})")
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return _abstain(question, lang, res.passages, model, timings, standalone, flags)
+        return _abstain(question, lang, res.passages, model, timings, standalone, flags,
+                        {"best_dense": round(res.best_dense, 4)})
 
     te = time.perf_counter()
     qvec = res.qvec if res.qvec is not None else desk.retriever.embed_query(standalone)

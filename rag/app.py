@@ -11,6 +11,7 @@ import html
 import queue
 import re
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -378,6 +379,13 @@ def check_bind(host: str, auth: str | None, force: bool) -> None:
                          f"your articles); pass --insecure-no-auth to do it anyway")
 
 
+def _warm(desk) -> None:
+    try:
+        desk.warm()
+    except Exception as e:  # a missing model is reported on the first question, with its message
+        print(f"could not preload the LLM: {e}", file=sys.stderr)
+
+
 def serve(desk, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, force: bool = False,
           max_upload_mb: int = 20, concurrency: int = 2, block: bool = True):
     check_bind(host, auth, force)
@@ -387,6 +395,8 @@ def serve(desk, host: str = "127.0.0.1", port: int = 7860, auth: str | None = No
             raise ValueError("--auth must be USER:PASS")
         creds = tuple(auth.split(":", 1))
     demo = build_app(desk, max_upload_mb=max_upload_mb)
+    # load the model while the page comes up: the first question then streams as fast as the later ones
+    threading.Thread(target=_warm, args=(desk,), daemon=True, name="warm-llm").start()
     demo.queue(default_concurrency_limit=concurrency, max_size=64)
     demo.launch(server_name=host, server_port=port, auth=creds, share=False, max_file_size=f"{max_upload_mb}mb",
                 show_error=False, head=HEAD, css=CSS, prevent_thread_lock=not block, quiet=not block,

@@ -50,7 +50,7 @@ class Settings:
     # when the model finds no answer (or none of its claims checks out) but the best evidence sentence scores at
     # least quote_min_score and mentions the question's names, show that sentence quoted instead of abstaining
     quote_fallback: bool = True
-    quote_min_score: float = 0.86
+    quote_min_score: float = 0.93
     fusion: str = "blend"  # "blend" (weighted min-max score blending) | "rrf" | "dense" | "bm25"
     dense_weight: float = 0.5  # blend weight of dense when query and passage languages match
     dense_weight_crosslingual: float = 0.9  # ... when they differ (BM25 is weak across languages)

@@ -75,6 +75,8 @@ class Facts:
     date_items: list[tuple[str, set[tuple[int, int]]]] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     folded_text: str = ""
+    percents: set[float] = field(default_factory=set)  # values written with "%" / "percent" / "phần trăm"
+    percent_items: list[tuple[str, set[float]]] = field(default_factory=list)
 
 
 CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -140,6 +142,9 @@ def extract(text: str) -> Facts:
         allv = set(vals) | {v * scale for v in vals}
         f.numbers |= allv
         f.number_items.append((raw, {v * scale for v in vals} if scale != 1.0 else set(vals)))
+        if m.group(1) or re.match(r"\s*(?:percent|per cent|phần trăm)\b", text[m.end():], re.I):
+            f.percents |= set(vals)
+            f.percent_items.append((raw, set(vals)))
     # following number tokens may include trailing scale words in the other language; also count ordinals
     spans = []
     for m in _RE_NAME.finditer(text):
@@ -234,6 +239,21 @@ def anchored_names(text: str, sources: list[str]) -> list[str]:
     return out
 
 
+def translatable_names(text: str, sources: list[str]) -> list[str]:
+    """Names of ``text`` that may be repeated over ``sources`` in another language: all of them, except a place
+    whose rendering in both languages is known (``ALIASES``) and which the sources do not mention."""
+    folded = "".join(extract(s).folded_text for s in sources)
+    out = []
+    for name in extract(text).names:
+        words = _folded_words(name).split()
+        keys = [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)]
+        known = [k for k in keys if k in ALIASES]
+        if any(f" {k} " not in folded and f" {ALIASES[k]} " not in folded for k in known):
+            continue
+        out.append(name)
+    return out
+
+
 def unsupported(claim: str, sources: list[str], check_names: bool = True,
                 check_numbers: bool = True) -> list[str]:
     """Facts of ``claim`` (numbers, dates, names) that none of ``sources`` supports."""
@@ -244,7 +264,12 @@ def unsupported(claim: str, sources: list[str], check_names: bool = True,
         src.numbers |= sf.numbers
         src.dates |= sf.dates
         src.folded_text += sf.folded_text
+        src.percents |= sf.percents
     bad: list[str] = []
+    # a percentage must be a percentage in the sources: "2,6 tỷ USD" does not support "grew 2.6%"
+    for surface, vals in cf.percent_items if check_numbers else []:
+        if not any(_close(v, p) for v in vals for p in src.percents):
+            bad.append(surface)
     for surface, pairs in cf.date_items if check_numbers else []:
         if not (pairs & src.dates):
             bad.append(surface)

@@ -90,3 +90,22 @@ def test_quote_fallback_needs_a_strong_sentence_that_names_what_the_question_nam
     assert "Campuchia" in text and used == [1] and text.endswith("[1]")
     assert quote_answer("en", "Which country will To Lam visit after Laos?", ev, min_score=0.95) is None
     assert quote_answer("en", "When will To Lam visit Thailand?", ev, min_score=0.86) is None
+
+
+def test_cross_lingual_question_names_may_be_repeated_except_places_with_a_known_rendering():
+    vi = [Passage("x#1", "x", "Kẻ thù của Doctor là Master, cũng là một Chúa tể Thời gian.", 0.9, lang="vi"),
+          Passage("a#1", DOC_A, "kim ngạch thương mại hai chiều Việt Nam – Lào đã đạt 2,6 tỷ USD trong năm 2025", 0.9,
+                  lang="vi")]
+    text, used, _ = validate_citations("The Master is also a Time Lord [1].", vi,
+                                       question="What enemy of the Doctor is also a Time Lord?")
+    assert used == [1] and "Time Lord" in text
+    # the question's country grafted onto a passage's figure is still the unanswerable-question trap
+    text, used, flags = validate_citations("Trade between Vietnam and Thailand reached 2.6 billion USD in 2025 [2].", vi,
+                                           question="What was the trade volume between Vietnam and Thailand in 2025?")
+    assert text == "" and any("Thailand" in f for f in flags)
+
+
+def test_a_percentage_needs_a_percentage_in_the_evidence():
+    assert facts.unsupported("Trade grew 2,6% in 2025.", ["đã đạt 2,6 tỷ USD trong năm 2025"]) == ["2,6%"]
+    assert facts.unsupported("Trade is to grow 10–15% a year.", ["tăng khoảng 10–15% mỗi năm"]) == []
+    assert facts.unsupported("Exports rose 12 percent.", ["tăng 12% so với năm trước"]) == []
