@@ -366,6 +366,11 @@ _RE_NAME_ROLE = re.compile(
     r"(?i:(" + "|".join(re.escape(r) for r in sorted(ROLES, key=len, reverse=True)) + r"))\b")
 
 
+_RE_ROLE_IS_NAME = re.compile(
+    r"\b(?i:(" + "|".join(re.escape(r) for r in sorted(ROLES, key=len, reverse=True)) + r"))\b[^.;]{0,60}?\s(?:is|was)\s+"
+    r"((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+){0,3})")
+
+
 def _role_key(surface: str) -> str | None:
     s = fold(surface).lower()
     for key, forms in ROLES.items():
@@ -381,6 +386,7 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
     bad = []
     folded_srcs = [fold(s).lower() for s in sources]
     pairs = [(m.group(1), m.group(2).strip(), m.group(0).strip()) for m in _RE_ROLE_NAME.finditer(claim)]
+    pairs += [(m.group(1), m.group(2).strip(), m.group(0).strip()) for m in _RE_ROLE_IS_NAME.finditer(claim)]
     pairs += [(m.group(2), m.group(1).strip(), m.group(0).strip()) for m in _RE_NAME_ROLE.finditer(claim)]
     for role_surface, name, whole in pairs:
         role = _role_key(role_surface)
@@ -395,7 +401,8 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
         for fs in folded_srcs:
             for nm in re.finditer(re.escape(first), fs):
                 seen_name = True
-                ctx = fs[max(0, nm.start() - window):nm.start()]
+                # the titles in front of this name: back to the previous clause (";", ".", ":", a bracket)
+                ctx = re.split(r"[;.:()\n]", fs[max(0, nm.start() - window):nm.start()])[-1]
                 if any(f in ctx for f in forms):
                     ok = True
                     break

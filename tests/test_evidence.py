@@ -5,7 +5,7 @@ import numpy as np
 
 from conftest import DOC_A, DOC_B, FAST_LLM
 from rag import NewsDesk, facts
-from rag.answer import question_anchors_missing, quote_answer, validate_citations
+from rag.answer import adds_nothing, question_anchors_missing, quote_answer, validate_citations
 from rag.documents import Passage
 
 
@@ -58,6 +58,13 @@ def test_wrong_titles_are_caught_across_languages():
     assert facts.unsupported_roles("To Lam is the President of Vietnam.", src)
     assert facts.unsupported_roles("Chủ tịch nước Tô Lâm đã rời Lào.", src)
     assert facts.unsupported_roles("President Sonexay Siphandone met him.", src)
+    # the title nearest the name counts, not any title in the same sentence
+    chain = ["Tổng Bí thư Tô Lâm đã hội đàm với Tổng Bí thư, Chủ tịch nước Lào Thongloun Sisoulith; hội kiến Thủ tướng "
+             "Lào Sonexay Siphandone; tiếp Chủ tịch Mặt trận Lào xây dựng đất nước Kikeo Khaykhamphithoune"]
+    assert facts.unsupported_roles("The President of the Lao Front for National Construction is Sonexay Siphandone.", chain)
+    assert not facts.unsupported_roles("The President of the Lao Front is Kikeo Khaykhamphithoune.", chain)
+    assert not facts.unsupported_roles("General Secretary Thongloun Sisoulith hosted him.", chain)
+    assert not facts.unsupported_roles("President Thongloun Sisoulith hosted him.", chain)
     for ok in ("General Secretary To Lam ended the visit.", "Tổng Bí thư Tô Lâm đã rời Lào.",
                "Prime Minister Sonexay Siphandone met him.", "Ambassador Khamphao Ernthavanh said so.",
                "The Lao Prime Minister Sonexay Siphandone attended."):
@@ -81,6 +88,9 @@ def test_question_anchors_the_evidence_never_states():
                   date="2026-02-04")]
     assert question_anchors_missing("What was the two-way trade between Vietnam and Laos in 2024?", ev) == ["2024"]
     assert question_anchors_missing("What was the two-way trade between Vietnam and Laos in 2025?", ev) == []
+    # evidence that states no year says nothing about the question's year; a number in a name is not a year
+    plain = [Passage("x#1", "x", "Lady Gaga hát quốc ca tại Super Bowl.", 0.9)]
+    assert question_anchors_missing("Ai đã hát Quốc Ca tại Super Bowl 50 năm 2016?", plain) == []
 
 
 def test_quote_fallback_needs_a_strong_sentence_that_names_what_the_question_names():
@@ -109,3 +119,12 @@ def test_a_percentage_needs_a_percentage_in_the_evidence():
     assert facts.unsupported("Trade grew 2,6% in 2025.", ["đã đạt 2,6 tỷ USD trong năm 2025"]) == ["2,6%"]
     assert facts.unsupported("Trade is to grow 10–15% a year.", ["tăng khoảng 10–15% mỗi năm"]) == []
     assert facts.unsupported("Exports rose 12 percent.", ["tăng 12% so với năm trước"]) == []
+
+
+def test_an_answer_that_only_restates_the_question_is_no_answer():
+    q = "Which sub-regional cooperation framework will the two sides coordinate in?"
+    assert adds_nothing("The two sides will coordinate in the sub-regional cooperation framework [1].", q)
+    assert not adds_nothing("The two sides will coordinate in the Mekong sub-regional framework [1].", q)
+    assert adds_nothing("2026-02-04 [1]", "Hai nước phấn đấu nâng kim ngạch lên bao nhiêu?")
+    assert not adds_nothing("Cambodia [1].", "Which country was To Lam expected to visit right after Laos?")
+    assert not adds_nothing("Có [1].", "Tô Lâm có thăm Lào không?")
