@@ -122,8 +122,8 @@ def adds_nothing(answer: str, question: str) -> bool:
     if re.match(r"(?i)(yes|no|có|không|đúng|sai)\b", body):  # a yes/no answer answers
         return False
     q = {fold(t).lower() for t in tokenize(question)}
-    new = [t for t in tokenize(body) if len(t) > 1 and t.lower() not in _FILLER and fold(t).lower() not in q
-           and fold(t).lower().rstrip("s") not in q]
+    new = [t for t in tokenize(body) if (len(t) > 1 or t.isdigit()) and t.lower() not in _FILLER
+           and fold(t).lower() not in q and fold(t).lower().rstrip("s") not in q]
     return not new
 
 

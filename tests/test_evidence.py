@@ -128,3 +128,6 @@ def test_an_answer_that_only_restates_the_question_is_no_answer():
     assert adds_nothing("2026-02-04 [1]", "Hai nước phấn đấu nâng kim ngạch lên bao nhiêu?")
     assert not adds_nothing("Cambodia [1].", "Which country was To Lam expected to visit right after Laos?")
     assert not adds_nothing("Có [1].", "Tô Lâm có thăm Lào không?")
+    assert not adds_nothing("The state visit to Laos was planned to last 2 days [1].",
+                            "How many days was the state visit to Laos planned to last?")
+    assert not adds_nothing("Chuyến thăm Lào kết thúc vào ngày 5/2 [2].", "Chuyến thăm Lào kết thúc vào ngày nào?")
