@@ -127,6 +127,13 @@ def adds_nothing(answer: str, question: str) -> bool:
     return not new
 
 
+def wrong_kind(answer: str, question: str) -> bool:
+    """A question about a rate or percentage answered without one ("the inflation rate was 2.6 billion USD")."""
+    if not re.search(r"(?i)\b(rate|percent|percentage|tỷ lệ|phần trăm)\b", question):
+        return False
+    return not facts.extract(answer).percents and not re.search(r"(?i)\b(NOT_FOUND)\b", answer)
+
+
 class _StreamGate:
     """Forward tokens to ``sink`` unless the answer turns out to be the NOT_FOUND sentinel."""
 
@@ -440,11 +447,16 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
             if fix.text.strip() and detect_question(facts.CITATION.sub("", fix.text)) == lang:
                 text = fix.text.strip()
     timings["generate"] = (time.perf_counter() - tg) * 1000
+    if lang == "en":  # a Vietnamese decimal comma copied into English: "2,6 billion" -> "2.6 billion"
+        text = re.sub(r"\b(\d+),(\d{1,2})(?=\s*(?:%|percent|per cent|billion|million|trillion|thousand|tỷ|triệu)\b|%)",
+                      r"\1.\2", text)
     fixed, used = "", []
     if is_not_found(text):
         flags.append("the model found no answer in the evidence")
     elif adds_nothing(text, standalone):
         flags.append(f"the answer only restates the question: {text[:80]}")
+    elif wrong_kind(text, standalone):
+        flags.append(f"the question asks for a rate or percentage and the answer gives none: {text[:80]}")
     else:
         fixed, used, vflags = validate_citations(clean_answer(text), evidence, question=standalone)
         flags += vflags

@@ -1,38 +1,38 @@
-"""End to end with the real embedded model (the fast 0.5B in CI) on the seed articles."""
+"""End to end with the real embedded default model (Qwen2.5 1.5B) on the seed articles."""
 
 import json
 import subprocess
 import sys
 
-from conftest import DOC_A, DOC_B, FAST_LLM, ROOT
+from conftest import ANSWER_LLM, DOC_A, DOC_B, ROOT
 
 
-def test_english_question_cites_the_trade_figure(seeded_desk):
-    ans = seeded_desk.ask("What was the two-way trade between Vietnam and Laos in 2025?")
+def test_english_question_cites_the_trade_figure(answer_desk):
+    ans = answer_desk.ask("What was the two-way trade between Vietnam and Laos in 2025?")
     assert not ans.abstained and ans.language == "en"
     assert "2.6 billion" in ans.answer
     assert ans.citations and ans.citations[0].passage.doc_id == DOC_A
     assert all(f"[{c.n}]" in ans.answer for c in ans.citations)
 
 
-def test_vietnamese_question_answers_in_vietnamese(seeded_desk):
-    ans = seeded_desk.ask("Kim ngạch thương mại hai chiều Việt Nam – Lào năm 2025 đạt bao nhiêu?")
+def test_vietnamese_question_answers_in_vietnamese(answer_desk):
+    ans = answer_desk.ask("Kim ngạch thương mại hai chiều Việt Nam – Lào năm 2025 đạt bao nhiêu?")
     assert not ans.abstained and ans.language == "vi"
     assert "2,6 tỷ" in ans.answer
     assert ans.citations[0].passage.doc_id == DOC_A
 
 
-def test_unanswerable_question_abstains(seeded_desk):
+def test_unanswerable_question_abstains(answer_desk):
     for q, phrase in [("Who won the 2026 FIFA World Cup?", "do not contain"),
                       ("What was the inflation rate in Laos in 2025?", "do not contain")]:
-        ans = seeded_desk.ask(q)
+        ans = answer_desk.ask(q)
         assert ans.abstained and phrase in ans.answer and ans.citations == []
 
 
-def test_follow_up_is_condensed_with_history(seeded_desk):
+def test_follow_up_is_condensed_with_history(answer_desk):
     history = [{"role": "user", "content": "Who is the Lao ambassador to Vietnam?"},
                {"role": "assistant", "content": "The Lao ambassador to Vietnam is Khamphao Ernthavanh [1]."}]
-    ans = seeded_desk.ask("What trade figure for 2025 did he give?", history=history)
+    ans = answer_desk.ask("What trade figure for 2025 did he give?", history=history)
     # the pronoun is resolved from the conversation before retrieval
     assert "Khamphao" in ans.standalone_question or "ambassador" in ans.standalone_question.lower()
     # the small model may still get the scale wrong; then the fact check must have refused the claim
@@ -43,7 +43,7 @@ def test_follow_up_is_condensed_with_history(seeded_desk):
 
 
 def test_ask_cli_json_contract(seeded_index):
-    r = subprocess.run([sys.executable, "-m", "rag.cli", "--index", str(seeded_index), "--llm", FAST_LLM, "ask",
+    r = subprocess.run([sys.executable, "-m", "rag.cli", "--index", str(seeded_index), "--llm", ANSWER_LLM, "ask",
                         "Kim ngạch thương mại hai chiều Việt Nam – Lào năm 2025 đạt bao nhiêu?", "--json"],
                        capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOC_A, FAST_LLM, ROOT, SEEDS, free_port, wait_http
+from conftest import ANSWER_LLM, DOC_A, ROOT, SEEDS, free_port, wait_http
 
 pytest.importorskip("gradio", reason="install the [app] extra")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -21,7 +21,7 @@ def server(tmp_path_factory):
     idx = tmp_path_factory.mktemp("app") / "index"
     port = free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "--index", str(idx), "--llm", FAST_LLM, "serve",
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "--index", str(idx), "--llm", ANSWER_LLM, "serve",
                              "--port", str(port), "--max-upload-mb", "1"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"

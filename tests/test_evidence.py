@@ -5,7 +5,7 @@ import numpy as np
 
 from conftest import DOC_A, DOC_B, FAST_LLM
 from rag import NewsDesk, facts
-from rag.answer import adds_nothing, question_anchors_missing, quote_answer, validate_citations
+from rag.answer import adds_nothing, wrong_kind, question_anchors_missing, quote_answer, validate_citations
 from rag.documents import Passage
 
 
@@ -131,3 +131,9 @@ def test_an_answer_that_only_restates_the_question_is_no_answer():
     assert not adds_nothing("The state visit to Laos was planned to last 2 days [1].",
                             "How many days was the state visit to Laos planned to last?")
     assert not adds_nothing("Chuyến thăm Lào kết thúc vào ngày 5/2 [2].", "Chuyến thăm Lào kết thúc vào ngày nào?")
+
+
+def test_a_rate_question_needs_a_percentage():
+    assert wrong_kind("The inflation rate in Laos in 2025 was 2.6 billion USD [1].", "What was the inflation rate in Laos in 2025?")
+    assert not wrong_kind("Trade is to grow 10–15% a year [1].", "By what percentage will trade grow each year?")
+    assert not wrong_kind("Trade was 2.6 billion USD [1].", "What was the two-way trade in 2025?")
