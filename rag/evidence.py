@@ -53,7 +53,7 @@ class EvidenceSelector:
         self._cache: dict[tuple[str, int, int], np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def _vectors(self, p: Passage, spans: list[tuple[int, int]], doc_text: str | None) -> dict[tuple[int, int], np.ndarray]:
+    def _vectors(self, p: Passage, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
         found = self.store.sentence_vectors(p.doc_id, p.start, p.end)
         missing = [sp for sp in spans if sp not in found and (p.doc_id, *sp) not in self._cache]
         if missing:  # an index built before sentence vectors were stored
@@ -79,7 +79,7 @@ class EvidenceSelector:
             spans = [sp for sp in spans if (p.doc_id, sp[0]) not in seen]
             if not spans:
                 continue
-            vecs = self._vectors(p, spans, None)
+            vecs = self._vectors(p, spans)
             for a, b in spans:
                 seen.add((p.doc_id, a))
                 text = p.text[a - p.start:b - p.start]
@@ -123,8 +123,7 @@ class EvidenceSelector:
         for b in blocks:
             p = b[0].passage
             a, e = b[0].start, b[-1].end
-            doc_text = _span_text(b)
-            out.append(Passage(chunk_id=p.chunk_id, doc_id=p.doc_id, text=doc_text, score=max(x.score for x in b),
+            out.append(Passage(chunk_id=p.chunk_id, doc_id=p.doc_id, text=_span_text(b), score=max(x.score for x in b),
                                title=p.title, date=p.date, source=p.source, start=a, end=e, lang=p.lang,
                                scores={**p.scores, "evidence": max(x.score for x in b)}))
         return out, ranked
