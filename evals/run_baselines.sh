@@ -8,7 +8,7 @@ X=evals/data/xquad
 $R --index "$IDX" ingest seeds --json > /dev/null
 for m in 0.5b 1.5b; do
   $R --index "$IDX" --llm llamacpp:qwen2.5-$m eval evals/data/seeds_qa.jsonl --out evals/reports/seeds-$m --json > /dev/null
-  $R --index "$IDX" --llm llamacpp:qwen2.5-$m eval evals/data/summaries.jsonl --out evals/reports/summaries-$m --json > /dev/null
+  # summaries/briefings: see evals/run_digests.sh (issue 11)
 done
 for m in 0.5b 1.5b; do
   $R --llm llamacpp:qwen2.5-$m eval $X/xquad.vi.dev.json --limit 40 --out evals/reports/xquad-vi-$m --json > /dev/null

@@ -80,13 +80,13 @@ class NewsDesk:
 
         return answer_question(self, question, history=history, k=k, filters=filters, on_token=stream)
 
-    def summarize(self, doc_ids: list[str], words: int = 150):
+    def summarize(self, doc_ids: list[str], words: int = 150, progress=None):
         from .briefing import summarize
 
-        return summarize(self, doc_ids, words=words)
+        return summarize(self, doc_ids, words=words, progress=progress)
 
     def brief(self, since: str | None = None, until: str | None = None, query: str | None = None,
-              docs: list[str] | None = None, words: int = 150):
+              docs: list[str] | None = None, words: int = 150, progress=None):
         from .briefing import brief
 
-        return brief(self, since=since, until=until, query=query, docs=docs, words=words)
+        return brief(self, since=since, until=until, query=query, docs=docs, words=words, progress=progress)

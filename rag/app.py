@@ -198,11 +198,14 @@ def build_app(desk, max_upload_mb: int = 20):
         yield history, sources_html(desk, [(c.n, c.passage) for c in ans.citations]), ""
 
     # ---- Summarize / Briefing ----
-    def do_summarize(doc_ids, words):
+    def _bar(progress, what):
+        return lambda done, total, label: progress((done, total), desc=f"{what}: {label}", unit="bullets")
+
+    def do_summarize(doc_ids, words, progress=gr.Progress()):
         if not doc_ids:
             raise gr.Error("Pick at least one article.")
         try:
-            dg = desk.summarize(list(doc_ids), words=int(words))
+            dg = desk.summarize(list(doc_ids), words=int(words), progress=_bar(progress, "summary"))
         except Exception as e:
             raise gr.Error(_readable(e)) from e
         return _link_citations(dg.to_markdown()), _digest_sources(dg)
@@ -211,18 +214,18 @@ def build_app(desk, max_upload_mb: int = 20):
         cited = sorted({c for s in dg.sections for b in s.bullets for c in b.citations})
         return sources_html(desk, [(n, dg.sources[n - 1]) for n in cited])
 
-    def do_brief(since, until, topic, doc_ids, words):
+    def do_brief(since, until, topic, doc_ids, words, progress=gr.Progress()):
         try:
             dg = desk.brief(since=normalize_date(since or None, "since"), until=normalize_date(until or None, "until"),
-                            query=(topic or None), docs=list(doc_ids or []) or None, words=int(words))
+                            query=(topic or None), docs=list(doc_ids or []) or None, words=int(words),
+                            progress=_bar(progress, "briefing"))
         except Exception as e:
             raise gr.Error(_readable(e)) from e
         vi = next((s for s in dg.sections if s.lang == "vi"), None)
         en = next((s for s in dg.sections if s.lang == "en"), None)
-        a, b = dg.date_range
-        head = f"### {dg.title}\n*{a or '…'} – {b or '…'}* · covers: {', '.join(dg.covered_docs) or '—'}"
-        vi_md = "\n".join(f"- {_link_citations(x.text)}" for x in (vi.bullets if vi else []))
-        en_md = "\n".join(f"- {_link_citations(x.text)}" for x in (en.bullets if en else []))
+        head = f"### {dg.title}\n*{dg.subtitle()}*"
+        vi_md = "\n".join([f"**{vi.heading}**", ""] + [f"- {_link_citations(x.text)}" for x in vi.bullets]) if vi and vi.bullets else ""
+        en_md = "\n".join([f"**{en.heading}**", ""] + [f"- {_link_citations(x.text)}" for x in en.bullets]) if en and en.bullets else ""
         md = dg.to_markdown()
         path = upload_dir / "briefing.md"
         path.write_text(md, encoding="utf-8")
@@ -284,13 +287,13 @@ def build_app(desk, max_upload_mb: int = 20):
             sum_btn.click(do_summarize, [sum_docs, sum_words], [sum_out, sum_src], api_visibility="private")
         with gr.Tab("Briefing"):
             with gr.Row():
-                b_since = gr.Textbox(label="From (YYYY-MM-DD)")
-                b_until = gr.Textbox(label="To (YYYY-MM-DD)")
+                b_since = gr.Textbox(label="From (YYYY-MM-DD)", elem_id="brief-since")
+                b_until = gr.Textbox(label="To (YYYY-MM-DD)", elem_id="brief-until")
                 b_topic = gr.Textbox(label="Topic (optional)")
             with gr.Row():
                 b_docs = gr.Dropdown(label="Or these articles", choices=doc_choices(), multiselect=True, scale=3)
                 b_words = gr.Slider(60, 400, value=150, step=10, label="Length (words)", scale=1)
-            b_btn = gr.Button("Write the briefing", variant="primary")
+            b_btn = gr.Button("Write the briefing", variant="primary", elem_id="brief-btn")
             b_head = gr.Markdown()
             with gr.Row():
                 with gr.Column():

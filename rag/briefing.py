@@ -1,28 +1,37 @@
-"""English summaries and bilingual (VI + EN) briefings with citations and a faithfulness check.
+"""English summaries and bilingual (VI + EN) briefings that carry the facts by construction.
 
-* Sources are an article's stored chunks with their overlap trimmed (no text is sent twice), numbered
-  globally ``[1..N]`` across the articles.
-* If every passage fits the model's context, one call writes the English bullets; otherwise map-reduce:
-  per-article notes (each within the budget), then a merge that keeps the notes' citations. Every
-  article's coverage is reported (``covered_docs``); none is dropped silently.
-* The briefing's Vietnamese section is a line-by-line translation of the English bullets, so the two
-  sections say the same things as parallel bullets with the same citations.
-* Faithfulness: every number, date, money amount, percentage and person/place name of every bullet (in both
-  languages) must be supported by a cited passage (cross-language: "2,6 tỷ USD" supports "US$2.6 billion").
-  A bullet that fails is re-cited to a passage that supports it, else regenerated once (translation) or
-  removed; ``checks`` lists what was checked and what failed.
+A small model asked to summarize whole articles writes filler, loses the figures and invents titles; asked to
+restate *one* sentence it keeps them. So a digest is built sentence by sentence:
+
+1. **Pick** (``salience.SentencePicker``, no model call): the sentences that hold the news — the lead, figures,
+   dates, named people — every article covered, repeats and superseded plans left out.
+2. **Rewrite** each picked sentence into one short English bullet (``prompts/bullet_*``; fixed instructions, so
+   llama.cpp reuses its KV cache and only the sentence is new prompt).
+3. **Check** the bullet against *that one sentence*: every number, date and name must be in it (near-miss names
+   are repaired to its spelling), every title or role next to a name must be the one it states, across
+   languages ("President To Lam" fails where it says Tổng Bí thư; "the Vietnamese ambassador to Laos" fails where
+   it says Đại sứ Lào tại Việt Nam), the bullet must be English with no words of the other language and must
+   state at least one checkable fact (no filler). A failed bullet is rewritten once with the problem named,
+   else the next-best sentence takes its place.
+4. The **Vietnamese section** of a briefing is the picked sentence itself for a Vietnamese article (faithful by
+   construction) and a checked translation of the English bullet otherwise.
+
+Each bullet cites its sentence ``[n]``; ``sources[n-1]`` is that sentence with its offsets in the article.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import facts, prompts
 from .answer import clean_answer
 from .documents import Passage
 from .lang import detect_question
+from .salience import Pick, SentencePicker
 from .store import Filters
 
 
@@ -43,9 +52,10 @@ class Bullet:
 class Section:
     lang: str
     bullets: list[Bullet]
+    heading: str = ""
 
     def to_dict(self) -> dict:
-        return {"lang": self.lang, "bullets": [b.to_dict() for b in self.bullets]}
+        return {"lang": self.lang, "heading": self.heading, "bullets": [b.to_dict() for b in self.bullets]}
 
 
 @dataclass
@@ -61,14 +71,17 @@ class Digest:
     notes: list[str] = field(default_factory=list)
     timings_ms: dict = field(default_factory=dict)
     model: str = ""
+    articles: int = 0
 
     def to_dict(self) -> dict:
         return {
             "kind": self.kind,
             "title": self.title,
             "date_range": {"from": self.date_range[0], "to": self.date_range[1]},
+            "articles": self.articles,
             "sections": [s.to_dict() for s in self.sections],
-            "sources": [{"n": i, "doc_id": p.doc_id, "chunk_id": p.chunk_id, "title": p.title, "date": p.date}
+            "sources": [{"n": i, "doc_id": p.doc_id, "chunk_id": p.chunk_id, "title": p.title, "date": p.date,
+                         "start": p.start, "end": p.end, "text": p.text}
                         for i, p in enumerate(self.sources, 1)],
             "covered_docs": self.covered_docs,
             "checks": {"facts_checked": self.facts_checked, "unsupported": self.unsupported},
@@ -77,222 +90,103 @@ class Digest:
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
 
-    def to_markdown(self) -> str:
-        heads = {"vi": "Tiếng Việt", "en": "English"}
+    def subtitle(self) -> str:
         a, b = self.date_range
-        lines = [f"# {self.title}", ""]
-        if a or b:
-            lines += [f"*{a or '…'} – {b or '…'}*", ""]
+        span = f"{a} – {b}" if a and b and a != b else (a or b or "")
+        n = f"{self.articles} article{'s' if self.articles != 1 else ''}"
+        return " · ".join(x for x in (n, span) if x)
+
+    def to_markdown(self) -> str:
+        names = {"vi": "Tiếng Việt", "en": "English"}
+        lines = [f"# {self.title}", "", f"*{self.subtitle()}*", ""]
         for s in self.sections:
             if len(self.sections) > 1:
-                lines += [f"## {heads.get(s.lang, s.lang)}", ""]
+                head = names.get(s.lang, s.lang)
+                lines += [f"## {head}" + (f" — {s.heading}" if s.heading and s.heading != self.title else ""), ""]
             lines += [f"- {bl.text}" for bl in s.bullets] + [""]
-        lines += ["## Sources" if len(self.sections) > 1 or self.kind == "summary" else "", ""]
-        cited = {c for sec in self.sections for bl in sec.bullets for c in bl.citations}
+        lines += ["## Sources", ""]
         for i, p in enumerate(self.sources, 1):
-            if i not in cited:
-                continue
-            snippet = p.text[:140].replace("\n", " ")
-            lines.append(f"[{i}] {p.title or p.doc_id} ({p.date or 'no date'}) — {snippet}…")
+            lines.append(f"[{i}] {p.title or p.doc_id} ({p.date or 'no date'}) — {p.text}")
         return "\n".join(lines).strip() + "\n"
 
 
 # --------------------------------------------------------------------------------------------------
+# checking one line against the one sentence it restates
 
 
-def _trimmed_passages(desk, doc_id: str) -> list[Passage]:
-    """The document's chunks with the overlap removed, so no sentence is sent to the model twice."""
-    chunks = desk.store.doc_chunks(doc_id)
-    doc = desk.store.get_document(doc_id)
-    out, prev_end = [], 0
-    for c in chunks:
-        start = max(c.start, prev_end)
-        if start >= c.end:
-            continue
-        text = doc.text[start:c.end].strip() if doc else c.text
-        if text:
-            out.append(Passage(c.chunk_id, c.doc_id, text, 0.0, c.title, c.date, c.source, start, c.end, c.lang))
-        prev_end = c.end
-    return out
+def _support(p: Pick) -> list[str]:
+    return [p.text + (f" {p.date}" if p.date else "")]
 
 
-def _format(passages: list[Passage], offset: int = 0) -> str:
-    blocks = []
-    for i, p in enumerate(passages, offset + 1):
-        meta = "; ".join(x for x in (p.title, f"published {p.date}" if p.date else None) if x)
-        blocks.append(f"[{i}]" + (f" ({meta})" if meta else "") + f":\n{p.text}")
-    return "\n\n".join(blocks)
+def check_line(text: str, source: Pick, lang: str) -> tuple[str | None, list[str], int]:
+    """(the line, repaired, or None), the problems found, the number of facts checked.
 
-
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*\S)\s*$")
-
-
-def parse_bullets(text: str) -> list[str]:
-    lines = [m.group(1) for m in (_BULLET.match(l) for l in text.splitlines()) if m]
-    if not lines:  # a paragraph instead of bullets: one bullet per sentence
-        from .chunking import split_sentences
-
-        t = text.strip()
-        lines = [t[s.start:s.end] for s in split_sentences(t)]
-    out = []
-    for l in lines:
-        l = re.sub(r"^(?:[-*•]\s*)+", "", l.strip())  # degenerate "- - - -" runs
-        l = re.sub(r"^\((?:[^)]*;\s*)?published \d{4}-\d{2}-\d{2}\)\s*:?\s*", "", l)  # echoed passage header
-        if len(re.findall(r"[^\W\d_]{2,}", facts.CITATION.sub("", l))) >= 4:
-            out.append(clean_answer(l))
-    return out
-
-
-def _cites(text: str) -> list[int]:
-    out = []
-    for m in facts.CITATION.finditer(text):
-        out += [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
-    return list(dict.fromkeys(out))
-
-
-def _support(passages: list[Passage], nums: list[int]) -> list[str]:
-    return [passages[n - 1].text + (f" {passages[n - 1].date}" if passages[n - 1].date else "") for n in nums]
-
-
-def check_bullet(text: str, passages: list[Passage], fallback: list[int] | None = None) -> tuple[Bullet | None, list[str], int]:
-    """Faithfulness check of one bullet: (checked bullet or None if removed, unsupported items, facts checked).
-
-    Keeps valid citations whose passages support every number/date/name; otherwise re-cites to the best-ranked
-    passage that supports them all; otherwise removes the bullet.
-    """
-    n = len(passages)
-    body = facts.CITATION.sub("", text).strip()
+    The line must be in ``lang`` with no words of the other language, state at least one checkable fact, and
+    every number, date, name and title/role in it must be supported by ``source``."""
+    body = facts.CITATION.sub("", text).strip().strip('"“”').strip()
     body = re.sub(r"\s+([.,;:!?])", r"\1", body)
-    cites = [c for c in _cites(text) if 1 <= c <= n] or [c for c in (fallback or []) if 1 <= c <= n]
-    checked = facts.fact_count(body)
-    bad = facts.unsupported(body, _support(passages, cites)) if cites else ["(no citation)"]
-    if bad:  # re-cite: one passage that supports every fact, else two (facts spread over adjacent passages)
-        options = [[i] for i in range(1, n + 1)] + [[i, j] for i in range(1, n + 1) for j in range(i + 1, min(n, i + 3) + 1)]
-        for opt in options:
-            if not facts.unsupported(body, _support(passages, opt)):
-                cites, bad = opt, []
-                break
-    if bad or not body:
-        return None, bad, checked
-    tail = "".join(f"[{c}]" for c in cites)
-    final = f"{body[:-1]} {tail}{body[-1]}" if body[-1:] in ".!?" else f"{body} {tail}"
-    return Bullet(final, cites), [], checked
+    if not body:
+        return None, ["empty"], 0
+    srcs = _support(source)
+    bad = facts.unsupported(body, srcs)
+    if bad:  # near-miss names take the source's spelling
+        body, _ = facts.repair_names(body, bad, srcs)
+    body, _ = facts.repair_roles(body, srcs)  # a wrong title becomes the one the sentence states
+    if lang == "en":
+        body, _ = facts.repair_places(body)  # "Lào" -> "Laos"
+    # a name translated from the sentence's language ("Scottish Parliament" for "Quốc hội Scotland") is supported
+    bad = facts.unsupported_across_languages(body, srcs)
+    n = facts.fact_count(body)
+    problems = [f"not in the sentence: {b}" for b in bad]
+    problems += [f"wrong title or role: {r}" for r in facts.unsupported_roles(body, srcs)]
+    if detect_question(body) != lang:
+        problems.append(f"not in {'English' if lang == 'en' else 'Vietnamese'}")
+    other = facts.other_language_words(body, lang)
+    if other:
+        problems.append(f"words of the other language: {', '.join(other[:4])}")
+    if n == 0:
+        problems.append("no checkable fact (who, when, what figure)")
+    return (None if problems else body), problems, n
 
 
-def _generate_bullets(desk, passages: list[Passage], bullets: int, words: int, offset: int = 0) -> str:
-    llm = desk.llm
-    msgs = [{"role": "system", "content": prompts.render("summarize_system", "en", bullets=bullets)},
-            {"role": "user", "content": prompts.render("summarize_user", "en", passages=_format(passages, offset),
-                                                       bullets=bullets, words=words)}]
-    return llm.chat(msgs, max_tokens=min(900, int(words * 2.2) + 60), temperature=0.0).text
+def _with_citation(body: str, n: int) -> str:
+    body = body.rstrip()
+    return f"{body[:-1]} [{n}]{body[-1]}" if body[-1:] in ".!?" else f"{body} [{n}]."
 
 
-def _windows(desk, passages: list[Passage], per_doc: dict[str, tuple[int, int]], budget: int) -> list[list[int]]:
-    """Consecutive passage indices of one article, grouped up to ``budget`` LLM tokens each."""
-    out: list[list[int]] = []
-    for a, b in per_doc.values():
-        cur: list[int] = []
-        used = 0
-        for i in range(a, b):
-            cost = desk.llm.count_tokens(passages[i].text) + 12
-            if cur and used + cost > budget:
-                out.append(cur)
-                cur, used = [], 0
-            cur.append(i)
-            used += cost
-        if cur:
-            out.append(cur)
-    return out
+# --------------------------------------------------------------------------------------------------
+# the model's part: one sentence in, one bullet out
 
 
-def _similar(a: str, b: str) -> bool:
-    ta = set(facts.CITATION.sub("", a).lower().split())
-    tb = set(facts.CITATION.sub("", b).lower().split())
-    return len(ta & tb) / (len(ta | tb) or 1) > 0.6
+def _first_line(raw: str) -> str:
+    lines = [l.strip() for l in raw.strip().splitlines() if l.strip()]
+    line = lines[0] if lines else ""
+    line = re.sub(r"^(?:[-*•]\s*|\d+[.)]\s*|Bullet\s*:\s*)+", "", line, flags=re.I)
+    return clean_answer(line)
 
 
-def english_bullets(desk, doc_ids: list[str], words: int = 150, window_tokens: int = 900):
-    """Sources, checked English bullets, unsupported items, facts checked, covered docs, notes.
-
-    Small local models summarize a whole article poorly (generic bullets, everything cited [1], invented
-    titles). So the articles are read in windows of a few consecutive passages (map), each window yields up to
-    two cited bullets that are checked against that window's passages, and the bullets are then chosen in
-    article order, round-robin across articles so every article is covered (reduce without a second model
-    call that could lose citations).
-    """
-    passages: list[Passage] = []
-    per_doc: dict[str, tuple[int, int]] = {}
-    for d in doc_ids:
-        ps = _trimmed_passages(desk, d)
-        if not ps:
-            continue
-        per_doc[d] = (len(passages), len(passages) + len(ps))
-        passages += ps
-    if not passages:
-        raise BriefingError(f"no indexed text for {', '.join(doc_ids) or 'the selection'}")
-    n_bullets = max(3, min(12, round(words / 25)))
-    windows = _windows(desk, passages, per_doc, min(window_tokens, desk.llm.n_ctx - 700))
-    notes = [f"read {len(per_doc)} article(s) in {len(windows)} window(s)"]
-    per_window = 2 if len(windows) * 2 >= n_bullets else min(4, -(-n_bullets // len(windows)))
-    unsupported: list[str] = []
+def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
+    """The picked sentence as one checked English bullet (None when two attempts fail the check)."""
+    msgs = [{"role": "system", "content": prompts.load("bullet_system", "en")},
+            {"role": "user", "content": prompts.render("bullet_user", "en", sentence=p.text,
+                                                       title=_article_label(p))}]
+    problems_all: list[str] = []
     checked = 0
-    candidates: list[tuple[str, int, Bullet]] = []  # (doc, order, bullet)
-    for w in windows:
-        sub = [passages[i] for i in w]
-        raw = _generate_bullets(desk, sub, per_window, 25 * per_window, offset=w[0])
-        lines = parse_bullets(raw)[:per_window]
-        # small models sometimes copy the Vietnamese source instead of summarizing in English: translate those
-        foreign = [i for i, l in enumerate(lines) if detect_question(facts.CITATION.sub("", l)) != "en"]
-        if foreign:
-            fixed = _translate_lines(desk, [lines[i] for i in foreign], "en")
-            for i, t in zip(foreign, fixed):
-                if t and detect_question(facts.CITATION.sub("", t)) == "en":
-                    # keep the source line's citations if the translation lost them
-                    lines[i] = t if facts.CITATION.search(t) else t + "".join(f" [{c}]" for c in _cites(lines[i]))
-                else:
-                    notes.append(f"dropped a bullet that was not in English: {lines[i][:80]}")
-                    lines[i] = ""
-            notes.append(f"translated {len(foreign)} bullet(s) the model wrote in the source language")
-        for k, line in enumerate(l for l in lines if l):
-            # citations are global numbers; keep only those inside this window
-            b, bad, c = check_bullet(line, passages, fallback=[w[0] + 1])
-            checked += c
-            if b is not None and not all(w[0] < x <= w[-1] + 1 for x in b.citations):
-                b = None
-                bad = bad or [f"cites outside its window: {line[:60]}"]
-            if b is None:
-                unsupported += bad or [line[:80]]
-                notes.append(f"removed unsupported bullet: {line[:120]}")
-                continue
-            if any(_similar(b.text, o.text) for _, _, o in candidates):
-                continue
-            candidates.append((passages[w[0]].doc_id, len(candidates), b))
-    # reduce: round-robin across articles, article order within each
-    queues = {d: [b for dd, _, b in candidates if dd == d] for d in per_doc}
-    out: list[Bullet] = []
-    while len(out) < n_bullets and any(queues.values()):
-        for d in per_doc:
-            if queues[d] and len(out) < n_bullets:
-                out.append(queues[d].pop(0))
-    covered = [d for d, (a, b2) in per_doc.items() if any(a < c <= b2 for bl in out for c in bl.citations)]
-    missing = [d for d in per_doc if d not in covered]
-    if missing:
-        notes.append(f"no bullet cites: {', '.join(missing)}")
-    return passages, out, unsupported, checked, covered, notes
+    for attempt in range(2):
+        raw = desk.llm.chat(msgs, max_tokens=90, temperature=0.0).text
+        line = _first_line(raw)
+        body, problems, n = check_line(line, p, "en")
+        checked += n
+        if body is not None:
+            return body, problems_all, checked
+        problems_all += problems
+        msgs += [{"role": "assistant", "content": line},
+                 {"role": "user", "content": prompts.render("bullet_retry", "en", problem="; ".join(problems))}]
+    return None, problems_all, checked
 
 
-def summarize(desk, doc_ids: list[str], words: int = 150) -> Digest:
-    """English summary of one or several articles; each bullet cites its source passages."""
-    t0 = time.perf_counter()
-    unknown = [d for d in doc_ids if desk.store.get_document(d) is None]
-    if unknown:
-        raise BriefingError(f"unknown document id(s): {', '.join(unknown)} (see `rag docs`)")
-    passages, bullets, unsupported, checked, covered, notes = english_bullets(desk, list(dict.fromkeys(doc_ids)), words)
-    dates = sorted(p.date for p in passages if p.date)
-    title = "Summary: " + ", ".join((desk.store.get_document(d).title or d) for d in doc_ids)
-    return Digest("summary", title, (dates[0] if dates else None, dates[-1] if dates else None),
-                  [Section("en", bullets)], passages, covered, checked, unsupported, notes,
-                  {"total": (time.perf_counter() - t0) * 1000}, desk.llm.name)
+def _article_label(p: Pick) -> str:
+    return "; ".join(x for x in (p.title, f"published {p.date}" if p.date else "") if x) or "(untitled)"
 
 
 def _translate_lines(desk, texts: list[str], lang: str) -> list[str | None]:
@@ -313,50 +207,157 @@ def _translate_lines(desk, texts: list[str], lang: str) -> list[str | None]:
     return [got.get(i) for i in range(1, len(texts) + 1)]
 
 
-def _translate(desk, bullets: list[Bullet]) -> list[str | None]:
-    return _translate_lines(desk, [b.text for b in bullets], "vi")
+def vietnamese_lines(desk, picks: list[Pick], english: list[str]) -> list[tuple[str | None, list[str], int]]:
+    """The Vietnamese bullets: the sentence itself when the article is Vietnamese (faithful by construction);
+    otherwise the English bullet translated (all in one call, after the English ones, so the bullet
+    instructions stay in llama.cpp's cache) and checked against the sentence."""
+    out: list[tuple[str | None, list[str], int] | None] = [None] * len(picks)
+    todo = []
+    for i, p in enumerate(picks):
+        if detect_question(p.text) == "vi":
+            out[i] = (p.text.strip(), [], facts.fact_count(p.text))
+        else:
+            todo.append(i)
+    for i, v in zip(todo, _translate_lines(desk, [english[i] for i in todo], "vi")):
+        out[i] = check_line(v or "", picks[i], "vi")
+    return out  # type: ignore[return-value]
 
 
-def _translate_one(desk, bullet: Bullet) -> str:
-    return _translate_lines(desk, [bullet.text], "vi")[0] or ""
+# --------------------------------------------------------------------------------------------------
+# the digests
 
 
-def _extractive_vi(b: Bullet, passages: list[Passage]) -> Bullet | None:
-    """Fallback Vietnamese bullet: the sentence of a cited Vietnamese passage that carries most of the English
-    bullet's facts (faithful by construction)."""
-    from .chunking import split_sentences
+def _bullet_count(n_docs: int, words: int) -> int:
+    base = 6 if n_docs <= 1 else min(12, 2 * n_docs + 3)
+    return max(3, min(12, round(base * words / 150)))
 
-    en_body = facts.CITATION.sub("", b.text)
-    n_facts = facts.fact_count(en_body)
-    if not n_facts:  # nothing checkable to anchor a quote on: a quote could say something else
-        return None
-    best, best_key = None, None
-    for c in b.citations:
-        p = passages[c - 1]
-        if p.lang != "vi":
+
+_TITLE_WORDS = {"tong", "chu", "thu", "dai", "bo", "pho", "ban", "dang", "cong", "nha", "nhan", "doan", "hoi",
+                "president", "prime", "minister", "general", "secretary", "ambassador", "the", "on", "in", "at"}
+
+
+def _heading(kind: str, lang: str, lines: list[str], picks: list[Pick], query: str | None) -> str:
+    """Names the topic: the user's topic, else the articles' titles, else the names the section's lines share."""
+    word = {("summary", "en"): "Summary", ("briefing", "en"): "Briefing",
+            ("summary", "vi"): "Tóm tắt", ("briefing", "vi"): "Bản tin"}[(kind, lang)]
+    if query:
+        return f"{word}: {query}"
+    titles = list(dict.fromkeys(p.title for p in picks if p.title))
+    if titles:
+        return f"{word}: " + "; ".join(titles[:3]) + (f" (+{len(titles) - 3})" if len(titles) > 3 else "")
+    counts: Counter = Counter()
+    for line in lines:
+        found = set()
+        for name in facts.extract(line).names:
+            words = name.split()
+            if len(words) > 1 and facts.country_key(words[0]):  # "Lào Thongloun Sisoulith" -> "Thongloun Sisoulith"
+                words = words[1:]
+            while words and facts.fold(words[0]).lower() in _TITLE_WORDS:  # "Tổng Bí thư Tô Lâm" -> "Tô Lâm"
+                words = words[1:]
+            if len(" ".join(words)) > 2 and not (len(words) == 1 and words[0].isupper()):
+                found.add(" ".join(words))
+        counts.update(found)
+    names = [n for n, c in counts.most_common(3) if c >= 2] or [n for n, _ in counts.most_common(2)]
+    return f"{word}: " + ", ".join(names) if names else word
+
+
+def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
+            progress: Callable | None) -> tuple[list[Pick], list[str], list[str | None], int, list[str], list[str]]:
+    """Picked sentences, their English bullets, their Vietnamese lines (briefing only), facts checked,
+    problems, notes."""
+    picker = SentencePicker(desk.store)
+    topic = desk.retriever.embed_query(query) if query else None
+    ranked, notes = picker.ranked(ids, topic)
+    if not ranked:
+        raise BriefingError(f"no indexed text for {', '.join(ids) or 'the selection'}")
+    want = _bullet_count(len(ids), words)
+    tries = min(len(ranked), want + max(3, want // 2))  # a failed bullet gives its place to the next sentence
+    kept: list[Pick] = []
+    en: list[str] = []
+    problems: list[str] = []
+    checked = 0
+    for p in ranked[:tries]:
+        if len(kept) >= want:
+            break
+        if progress:
+            progress(len(kept), want, p.text[:60])
+        body, bad, n = english_bullet(desk, p)
+        checked += n
+        if body is None:
+            problems += bad
+            notes.append(f"left out (its bullet failed the check: {'; '.join(bad[:2])}): {p.text[:90]}")
             continue
-        for sp in split_sentences(p.text):
-            sent = p.text[sp.start:sp.end].strip()
-            if len(sent) < 20 or sent.isupper():
-                continue
-            missing = len(facts.unsupported(en_body, [sent]))
-            key = (missing, -len(set(en_body.lower().split()) & set(fold_words(sent))), len(sent))
-            if best_key is None or key < best_key:
-                best, best_key = sent, key
-    if best is None or best_key[0] >= n_facts:
-        return None
-    tail = "".join(f"[{x}]" for x in b.citations)
-    return Bullet(f"{best[:-1]} {tail}{best[-1]}" if best[-1:] in ".!?" else f"{best} {tail}", list(b.citations))
+        kept.append(p)
+        en.append(body)
+    vi: list[str | None] = [None] * len(kept)
+    if kind == "briefing":
+        for i, (v, vbad, vn) in enumerate(vietnamese_lines(desk, kept, en)):
+            checked += vn
+            vi[i] = v
+            if v is None:
+                problems += vbad
+                notes.append(f"left out (its Vietnamese line failed the check: {'; '.join(vbad[:2])}): {kept[i].text[:90]}")
+        keep = [i for i in range(len(kept)) if vi[i] is not None]
+        kept, en, vi = [kept[i] for i in keep], [en[i] for i in keep], [vi[i] for i in keep]
+    if progress:
+        progress(want, want, "done")
+    return kept, en, vi, checked, problems, notes
 
 
-def fold_words(text: str) -> set[str]:
-    from .lexical import fold
+def _order(picks: list[Pick], newest_first: bool) -> list[int]:
+    """Bullets grouped by article (newest article first in a briefing), in article order within one."""
+    first_seen = {}
+    for p in picks:
+        first_seen.setdefault(p.doc_id, len(first_seen))
+    if newest_first:
+        key = lambda i: (-_date_key(picks[i].date), first_seen[picks[i].doc_id], picks[i].position)
+    else:
+        key = lambda i: (first_seen[picks[i].doc_id], picks[i].position)
+    return sorted(range(len(picks)), key=key)
 
-    return {fold(w) for w in text.lower().split()}
+
+def _date_key(d: str | None) -> int:
+    return int(d.replace("-", "")) if d and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) else 0
+
+
+def _assemble(desk, kind: str, ids: list[str], words: int, query: str | None, date_range, progress, t0) -> Digest:
+    kept, en, vi, checked, problems, notes = _digest(desk, kind, ids, words, query, progress)
+    order = _order(kept, newest_first=kind == "briefing")
+    sources, en_b, vi_b = [], [], []
+    for n, i in enumerate(order, 1):
+        p = kept[i]
+        sources.append(Passage(chunk_id=p.chunk_id, doc_id=p.doc_id, text=p.text, score=p.score, title=p.title,
+                               date=p.date, source=p.source, start=p.start, end=p.end, lang=p.lang))
+        en_b.append(Bullet(_with_citation(en[i], n), [n]))
+        if vi[i] is not None:
+            vi_b.append(Bullet(_with_citation(vi[i], n), [n]))
+    ordered = [kept[i] for i in order]
+    sections = [Section("en", en_b, _heading(kind, "en", [b.text for b in en_b], ordered, query))]
+    if kind == "briefing":
+        sections.insert(0, Section("vi", vi_b, _heading(kind, "vi", [b.text for b in vi_b], ordered, query)))
+    covered = [d for d in ids if any(p.doc_id == d for p in kept)]
+    missing = [d for d in ids if d not in covered]
+    if missing:
+        notes.append(f"no bullet from: {', '.join(missing)} (no sentence of theirs passed the check or fit)")
+    dates = sorted(p.date for p in sources if p.date)
+    rng = (date_range[0] or (dates[0] if dates else None), date_range[1] or (dates[-1] if dates else None))
+    return Digest(kind, sections[-1].heading, rng, sections, sources, covered, checked, problems, notes,
+                  {"total": (time.perf_counter() - t0) * 1000}, desk.llm.name, len(ids))
+
+
+def summarize(desk, doc_ids: list[str], words: int = 150, progress: Callable | None = None) -> Digest:
+    """English summary of one or several articles; each bullet restates one cited sentence."""
+    t0 = time.perf_counter()
+    unknown = [d for d in doc_ids if desk.store.get_document(d) is None]
+    if unknown:
+        raise BriefingError(f"unknown document id(s): {', '.join(unknown)} (see `rag docs`)")
+    if not doc_ids:
+        raise BriefingError("no document ids given (see `rag docs`)")
+    return _assemble(desk, "summary", list(dict.fromkeys(doc_ids)), words, None, (None, None), progress, t0)
 
 
 def select_docs(desk, since: str | None = None, until: str | None = None, query: str | None = None,
-                docs: list[str] | None = None, max_docs: int = 8) -> list[str]:
+                docs: list[str] | None = None, max_docs: int = 10) -> list[str]:
     """Articles for a briefing: explicit ids, else a date range, else the best-matching articles for a topic."""
     if docs:
         unknown = [d for d in docs if desk.store.get_document(d) is None]
@@ -379,46 +380,8 @@ def select_docs(desk, since: str | None = None, until: str | None = None, query:
 
 
 def brief(desk, since: str | None = None, until: str | None = None, query: str | None = None,
-          docs: list[str] | None = None, words: int = 150) -> Digest:
-    """A bilingual briefing: parallel Vietnamese and English bullets with the same citations."""
+          docs: list[str] | None = None, words: int = 150, progress: Callable | None = None) -> Digest:
+    """A bilingual briefing: parallel Vietnamese and English bullets, each pair citing the same sentence."""
     t0 = time.perf_counter()
     ids = select_docs(desk, since, until, query, docs)
-    passages, en, unsupported, checked, covered, notes = english_bullets(desk, ids, words)
-    t_en = time.perf_counter()
-    vi_raw = _translate(desk, en)
-    vi: list[Bullet] = []
-    en_kept: list[Bullet] = []
-    for b, v in zip(en, vi_raw):
-        ok = None
-        for attempt in range(2):
-            ratio = len(v or "") / max(1, len(b.text))
-            if v and detect_question(facts.CITATION.sub("", v)) == "vi" and 0.5 <= ratio <= 2.5:
-                # the Vietnamese bullet must be supported by the same passages as its English twin
-                body = re.sub(r"\s+([.,;:!?])", r"\1", facts.CITATION.sub("", v).strip())
-                checked += facts.fact_count(body)
-                bad = facts.unsupported(body, _support(passages, b.citations))
-                if not bad and body:
-                    tail = "".join(f"[{x}]" for x in b.citations)
-                    text = f"{body[:-1]} {tail}{body[-1]}" if body[-1:] in ".!?" else f"{body} {tail}"
-                    ok = Bullet(text, list(b.citations))
-                    break
-                unsupported += bad
-            if attempt == 0:
-                v = _translate_one(desk, b)  # regenerate once
-        if ok is None:
-            ok = _extractive_vi(b, passages)
-            if ok is not None:
-                notes.append(f"Vietnamese bullet quoted from its source (translation failed the check): {b.text[:80]}")
-        if ok is None:
-            notes.append(f"removed a bullet whose Vietnamese version failed the check: {b.text[:100]}")
-            continue
-        en_kept.append(b)
-        vi.append(ok)
-    dates = sorted(p.date for p in passages if p.date)
-    rng = (since or (dates[0] if dates else None), until or (dates[-1] if dates else None))
-    topic = query or ("selected articles" if docs else "news")
-    title = f"Briefing: {topic} / Bản tin: {topic}"
-    covered = [d for d in covered if any(passages[c - 1].doc_id == d for b in en_kept for c in b.citations)]
-    return Digest("briefing", title, rng, [Section("vi", vi), Section("en", en_kept)], passages, covered,
-                  checked, unsupported, notes,
-                  {"english": (t_en - t0) * 1000, "total": (time.perf_counter() - t0) * 1000}, desk.llm.name)
+    return _assemble(desk, "briefing", ids, words, query, (since, until), progress, t0)

@@ -220,7 +220,7 @@ def ask_cmd(obj: _Ctx, question, k, since, until, docs, as_json, no_stream):
 @click.pass_obj
 def summarize_cmd(obj: _Ctx, doc_ids, words, as_json):
     """English summary of one or several articles, every bullet cited."""
-    _digest(obj, as_json, "md", lambda d: d.summarize(list(doc_ids), words=words))
+    _digest(obj, as_json, "md", lambda d, progress: d.summarize(list(doc_ids), words=words, progress=progress))
 
 
 @cli.command("brief")
@@ -235,8 +235,9 @@ def summarize_cmd(obj: _Ctx, doc_ids, words, as_json):
 def brief_cmd(obj: _Ctx, since, until, query, docs, words, as_json, fmt):
     """Bilingual (Vietnamese + English) briefing with parallel, cited bullets."""
     f = _filters(since, until, ())
-    _digest(obj, as_json, fmt, lambda d: d.brief(since=f.since if f else None, until=f.until if f else None,
-                                                 query=query, docs=list(docs) or None, words=words))
+    _digest(obj, as_json, fmt, lambda d, progress: d.brief(since=f.since if f else None, until=f.until if f else None,
+                                                           query=query, docs=list(docs) or None, words=words,
+                                                           progress=progress))
 
 
 def _digest(obj: _Ctx, as_json: bool, fmt: str, fn) -> None:
@@ -244,10 +245,26 @@ def _digest(obj: _Ctx, as_json: bool, fmt: str, fn) -> None:
     from .llm import LLMError
 
     desk = obj.desk()
+    bar = None
+    if not as_json:
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit="bullet", file=sys.stderr, leave=False)
+
+    def progress(done: int, total: int, label: str) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.n = done
+            bar.set_description_str(label[:40])
+            bar.refresh()
+
     try:
-        dg = fn(desk)
+        dg = fn(desk, progress)
     except (BriefingError, LLMError) as e:
         raise click.ClickException(str(e)) from e
+    finally:
+        if bar is not None:
+            bar.close()
     if as_json:
         _emit(dg.to_dict())
         return

@@ -225,6 +225,40 @@ def score_answer(row: dict) -> None:
     row["correct"] = float(row["key_fact"] == 1.0)
 
 
+def recheck_digest(row: dict) -> None:
+    """Independent re-check of a digest's final text (``row["digest"]``, as ``Digest.to_dict()``): section
+    language, facts not in the cited sources, wrong titles/roles (the checker's, plus the gold's ``traps`` found
+    in the text), lines with words of the other language. Sources without text (older reports) skip the
+    source checks."""
+    from . import facts as F
+
+    dg = row["digest"]
+    srcs_all = dg.get("sources", [])
+    langs, residual, checked, roles, mixed, traps = [], 0, 0, [], [], []
+    for sec in dg["sections"]:
+        for b in sec["bullets"]:
+            text = b["text"]
+            langs.append(float(detect_question(F.CITATION.sub("", text)) == sec["lang"]))
+            srcs = [srcs_all[c - 1]["text"] + " " + (srcs_all[c - 1].get("date") or "")
+                    for c in b["citations"] if 0 < c <= len(srcs_all) and srcs_all[c - 1].get("text")]
+            checked += F.fact_count(text)
+            if srcs:
+                residual += len(F.unsupported_across_languages(text, srcs))
+                roles += F.unsupported_roles(text, srcs)
+            if F.other_language_words(text, sec["lang"]):
+                mixed.append(text[:100])
+            low = normalize(text)
+            traps += [t for t in row.get("traps", []) if normalize(t) in low]
+    row["section_lang_correct"] = round(statistics.fmean(langs), 4) if langs else None
+    row["residual_unsupported_rate"] = round(residual / checked, 4) if checked else 0.0
+    row["unsupported_facts"] = residual
+    row["wrong_roles"] = len(roles) + len(traps)
+    row["wrong_role_items"] = roles + traps
+    row["mixed_language_lines"] = len(mixed)
+    row["mixed_language_items"] = mixed
+    row["bullets"] = sum(len(s["bullets"]) for s in dg["sections"])
+
+
 def score_digest(row: dict) -> None:
     """Key-fact recall of a summary/briefing row: per section (each language must carry the facts), averaged."""
     by_lang = {sec["lang"]: key_fact_score(" ".join(b["text"] for b in sec["bullets"]), row["gold"])
@@ -256,6 +290,8 @@ def rescore(report: dict, gold: dict[str, list[list[str]]] | None = None) -> dic
             for row in rows:
                 if "digest" in row and "gold" in row:
                     score_digest(row)
+                if "digest" in row:
+                    recheck_digest(row)
             r["metrics"] = aggregate_digests(rows)
             r["by_type"] = digest_breakdown(rows)
     return report
@@ -367,66 +403,73 @@ def is_digest_gold(path: Path) -> bool:
         return False
 
 
-def run_digests(desk, path: Path, limit: int | None = None, progress: Callable | None = None) -> list[dict]:
-    """Summaries/briefings against key facts: recall per section, unsupported-fact rate, section language."""
-    from . import facts as F
+def run_digests(desk, path: Path, limit: int | None = None, progress: Callable | None = None,
+                split: str | None = None) -> list[dict]:
+    """Summaries/briefings against key facts. Per digest: key-fact recall per section (each language must carry
+    the facts), and an independent re-check of the final output against its cited sources — unsupported facts,
+    wrong titles/roles (the checker's and the gold's ``traps``), lines with words of the other language."""
     from .briefing import BriefingError
+    from .llm import LLMError
 
-    recs = [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()][: limit or None]
+    recs = [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
+    if split:
+        recs = [r for r in recs if r.get("split") == split]
+    recs = recs[: limit or None]
     rows = []
     for n, r in enumerate(recs):
         if progress:
             progress(n, len(recs), r["id"])
         t0 = time.perf_counter()
+        base = {"id": r["id"], "type": r["kind"], "answerable": True, "split": r.get("split", "")}
         try:
             if r["kind"] == "summary":
                 dg = desk.summarize(r["doc_ids"], words=r.get("words", 150))
             else:
                 dg = desk.brief(since=r.get("since"), until=r.get("until"), query=r.get("query"), docs=r.get("docs"),
                                 words=r.get("words", 150))
-        except BriefingError as e:
-            rows.append({"id": r["id"], "lang": "-", "type": r["kind"], "answerable": True, "error": str(e),
+        except (BriefingError, LLMError) as e:
+            rows.append({**base, "lang": "-", "error": str(e),
                          "latency_ms": {"retrieve": 0.0, "total": (time.perf_counter() - t0) * 1000}})
             continue
-        row = {"id": r["id"], "lang": "+".join(s.lang for s in dg.sections), "type": r["kind"], "answerable": True,
+        row = {**base, "lang": "+".join(s.lang for s in dg.sections), "articles": dg.articles,
                "latency_ms": {"retrieve": 0.0, "total": (time.perf_counter() - t0) * 1000}, "digest": dg.to_dict()}
-        langs, residual, checked = [], 0, 0
-        for sec in dg.sections:
-            langs += [float(detect_question(F.CITATION.sub("", b.text)) == sec.lang) for b in sec.bullets]
-            for b in sec.bullets:  # independent re-check of the final output against its cited sources
-                srcs = [dg.sources[c - 1].text + " " + (dg.sources[c - 1].date or "") for c in b.citations]
-                checked += F.fact_count(b.text)
-                residual += len(F.unsupported(b.text, srcs))
         row["gold"] = r["key_facts"]
+        row["traps"] = r.get("traps", [])
         score_digest(row)
-        row["section_lang_correct"] = round(statistics.fmean(langs), 4) if langs else None
+        recheck_digest(row)
         row["raw_unsupported_rate"] = round(len(dg.unsupported) / dg.facts_checked, 4) if dg.facts_checked else 0.0
-        row["residual_unsupported_rate"] = round(residual / checked, 4) if checked else 0.0
-        row["bullets"] = sum(len(s.bullets) for s in dg.sections)
         rows.append(row)
     if progress:
         progress(len(recs), len(recs), "")
     return rows
 
 
-DIGEST_METRICS = ["key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct", "bullets"]
+DIGEST_METRICS = ["key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct",
+                  "bullets"]
+DIGEST_COUNTS = ["unsupported_facts", "wrong_roles", "mixed_language_lines"]
 
 
 def aggregate_digests(rows: list[dict]) -> dict:
     m = {"n": len(rows), "errors": sum(1 for r in rows if "error" in r)}
     for k in DIGEST_METRICS:
         m[k] = _mean([r.get(k) for r in rows if "error" not in r])
+    for k in DIGEST_COUNTS:
+        m[k] = sum(r.get(k, 0) for r in rows if "error" not in r)
     tot = [r["latency_ms"]["total"] / 1000 for r in rows]
     m["seconds_per_question"] = round(statistics.fmean(tot), 3) if tot else None
     return m
 
 
 def digest_breakdown(rows: list[dict]) -> dict:
-    """Digest metrics per kind (summary, briefing)."""
-    by_type: dict = defaultdict(list)
+    """Digest metrics per kind (summary, briefing), per split, and per article count (the timing bars)."""
+    groups: dict = defaultdict(list)
     for r in rows:
-        by_type[r["type"]].append(r)
-    return {k: aggregate_digests(v) for k, v in by_type.items()}
+        groups[f"type={r['type']}"].append(r)
+        if r.get("split"):
+            groups[f"split={r['split']}"].append(r)
+        if r.get("articles"):
+            groups[f"articles={r['articles']}"].append(r)
+    return {k: aggregate_digests(v) for k, v in sorted(groups.items())}
 
 
 def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = None,
@@ -440,7 +483,7 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
         t0 = time.perf_counter()
         if is_digest_gold(path):
             desk = desk_factory()
-            rows = run_digests(desk, path, config.limit, progress)
+            rows = run_digests(desk, path, config.limit, progress, config.split)
             reports[path.stem] = {"dataset": str(path), "metrics": aggregate_digests(rows), "by_lang": {},
                                   "by_type": digest_breakdown(rows), "rows": rows,
                                   "seconds": round(time.perf_counter() - t0, 1)}
@@ -492,7 +535,7 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
 TABLE_METRICS = ["n", "key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "em", "f1", "key_fact", "accuracy",
                  "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
                  "false_abstention_rate", "lang_match", "seconds_per_question", "median_seconds", "prompt_tokens", "prompt_tokens_new",
-                 "first_token_s_p50"]
+                 "first_token_s_p50", "unsupported_facts", "wrong_roles", "mixed_language_lines", "bullets"]
 
 
 def _fmt(v):
@@ -511,7 +554,7 @@ def to_markdown(report: dict) -> str:
              f"{' · retrieval only' if not report['config']['generate'] else ''}", ""]
     for name, r in report["results"].items():
         slices = [("all", r["metrics"])] + [(f"lang={k}", v) for k, v in r["by_lang"].items()] + \
-                 [(f"type={k}", v) for k, v in r["by_type"].items()] + \
+                 [(k if "=" in k else f"type={k}", v) for k, v in r["by_type"].items()] + \
                  [(f"split={k}", v) for k, v in r.get("by_split", {}).items()]
         cols = [k for k in TABLE_METRICS if any(m.get(k) is not None for _, m in slices)]
         lines += [f"## {name}", "", "| slice | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]

@@ -30,7 +30,7 @@ ALIASES = {
     "germany": "duc", "united states": "hoa ky", "us": "hoa ky", "america": "my", "india": "an do",
     "singapore": "singapore", "indonesia": "indonesia", "malaysia": "malaysia", "philippines": "philippines",
     "myanmar": "myanmar", "asean": "asean", "mekong": "mekong", "southeast asia": "dong nam a",
-    "vientiane": "vieng chan", "vietnamese": "viet nam", "lao": "lao", "laotian": "lao", "hanoi": "ha noi", "ho chi minh city": "thanh pho ho chi minh",
+    "vientiane": "vieng chan", "vietnamese": "viet nam", "united kingdom": "vuong quoc anh", "lao": "lao", "laotian": "lao", "hanoi": "ha noi", "ho chi minh city": "thanh pho ho chi minh",
 }
 
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -410,4 +410,212 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
                 break
         if seen_name and not ok:
             bad.append(whole)
+    return bad + unsupported_affiliations(claim, sources)
+
+
+# an envoy's countries: "Lao Ambassador to Vietnam" / "Đại sứ Lào tại Việt Nam" — sender and host both count
+_COUNTRY_WORDS = r"[A-Za-zÀ-ỹĐđ'’]+(?:[-–][A-Za-zÀ-ỹĐđ]+)?(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’]+)?"
+_RE_ENVOY_CLAIM = [
+    # "the Vietnamese ambassador to Laos", "Lao Ambassador to Vietnam", "Vietnam's ambassador to Laos"
+    re.compile(rf"(?:\b({_COUNTRY_WORDS}?)(?:['’]s)?\s+)?\b(?i:ambassador|envoy)\b(?:\s+of\s+({_COUNTRY_WORDS}))?"
+               rf"(?:\s+(?:to|in)\s+({_COUNTRY_WORDS}))?"),
+    re.compile(rf"\b(?i:đại sứ)\s+({_COUNTRY_WORDS}?)\s+(?i:tại)\s+({_COUNTRY_WORDS})"),
+]
+_RE_ENVOY_SRC_VI = re.compile(r"dai su\s+([a-z' ]+?)\s+tai\s+([a-z' ]+)")
+_RE_ENVOY_SRC_EN = re.compile(r"(?:([a-z']+)\s+)?ambassador(?:\s+of\s+([a-z' ]+?))?\s+(?:to|in)\s+([a-z' ]+)")
+
+
+def country_key(word: str | None) -> str | None:
+    """'Vietnamese', 'Vietnam', 'Việt Nam' -> 'viet nam'; None for a word that names no known country."""
+    if not word:
+        return None
+    w = fold(re.sub(r"['’]s$", "", re.split(r"[-–]", word.strip())[0])).lower()
+    if w in ALIASES:
+        return ALIASES[w]
+    if w in ALIASES.values():
+        return w
+    first = w.split()[0] if w.split() else ""
+    if first in ALIASES:
+        return ALIASES[first]
+    return first if first in ALIASES.values() else None
+
+
+def _src_envoys(sources: list[str]) -> list[tuple[str | None, str | None]]:
+    out = []
+    for s in sources:
+        fs = fold(s).lower()
+        for m in _RE_ENVOY_SRC_VI.finditer(fs):
+            out.append((country_key(m.group(1)), country_key(" ".join(m.group(2).split()[:2]))))
+        for m in _RE_ENVOY_SRC_EN.finditer(fs):
+            out.append((country_key(m.group(1) or m.group(2)), country_key(" ".join(m.group(3).split()[:2]))))
+    return [(a, b) for a, b in out if a or b]
+
+
+def unsupported_affiliations(claim: str, sources: list[str]) -> list[str]:
+    """Envoys whose countries the claim gets wrong: the sources know an ambassador of Laos to Vietnam, the claim
+    says "the Vietnamese ambassador to Laos" (sender and host, in either language)."""
+    src = _src_envoys(sources)
+    bad = []
+    for i, rx in enumerate(_RE_ENVOY_CLAIM):
+        for m in rx.finditer(claim):
+            if i == 0:
+                sender = country_key(m.group(1)) or country_key(m.group(2))
+                host = country_key(m.group(3))
+            else:
+                sender, host = country_key(m.group(1)), country_key(m.group(2))
+            if not sender and not host:
+                continue
+            # no envoy with countries in the sources: the claim adds countries they do not state
+            if not any((not sender or sender == a) and (not host or host == b) for a, b in src):
+                bad.append(m.group(0).strip())
     return bad
+
+
+_VI_PLACES = {v for k, v in ALIASES.items() if k != v and v not in ALIASES} | {"lao"}  # "Lào" (non-ASCII only)
+
+# words of the other language inside a section ("Họ cũng plan tăng cường…")
+_EN_ONLY = set("""the and of will would plan plans planned with that this for from has have had was were been also which
+their they said into after before about between meeting meetings visit visited trade cooperation president minister
+during while should could billion million percent year years people countries country government party leaders
+leader relations agreement agreements economic strengthen strengthening increase bilateral both two new official
+talks held signed expected""".split())
+
+
+def _accented(word: str) -> bool:
+    import unicodedata
+
+    return any(c in "đĐ" or (c.isalpha() and not c.isascii() and len(unicodedata.normalize("NFD", c)) > 1)
+               for c in word)
+
+
+def other_language_words(text: str, lang: str) -> list[str]:
+    """Words of ``text`` that belong to the other language of the VI/EN pair, names and glosses in brackets aside:
+    Vietnamese words in an English line, common English words in a Vietnamese line."""
+    from .lang import _VI_CHARS
+
+    body = re.sub(r"\([^)]*\)|\[[^\]]*\]|“[^”]*”|\"[^\"]*\"", " ", CITATION.sub(" ", text))
+    words = re.findall(r"[^\W\d_]+", body)
+    if lang == "en":
+        out = [w for w in words if not w[:1].isupper() and (_VI_CHARS.search(w) or _accented(w))]
+        # a place written the Vietnamese way ("Lào", "Việt Nam", "Campuchia") where English has its own name
+        for m in re.finditer(r"\b[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)?", body):
+            for cand in (m.group(0), m.group(0).split()[0]):
+                key = fold(cand).lower()
+                if (not cand.isascii() or key == "campuchia") and key in _VI_PLACES:
+                    out.append(cand)
+                    break
+        return out
+    if lang == "vi":
+        return [w for w in words if w.isascii() and w.islower() and w in _EN_ONLY]
+    return []
+
+
+_ROLE_EN = {"general secretary": "General Secretary", "prime minister": "Prime Minister", "president": "President",
+            "ambassador": "Ambassador", "minister": "Minister", "deputy prime minister": "Deputy Prime Minister",
+            "chairman of the national assembly": "Chairman of the National Assembly", "king": "King",
+            "mayor": "Mayor", "chair": "Chair"}
+
+
+def _source_role(name: str, sources: list[str], window: int = 80) -> str | None:
+    """The role the sources give ``name`` (the title nearest in front of it), as a ROLES key."""
+    nkey = fold(name).lower().split()
+    if not nkey:
+        return None
+    first = nkey[0] if len(nkey) == 1 else " ".join(nkey[:2])
+    for s in sources:
+        fs = fold(s).lower()
+        for nm in re.finditer(re.escape(first), fs):
+            ctx = re.split(r"[;.:()\n]", fs[max(0, nm.start() - window):nm.start()])[-1]
+            best = None
+            for key, forms in ROLES.items():
+                for f in forms:
+                    i = ctx.rfind(f)
+                    if i >= 0 and (best is None or i + len(f) > best[0] or (i + len(f) == best[0] and len(f) > best[2])):
+                        best = (i + len(f), key, len(f))
+            if best:
+                return best[1]
+    return None
+
+
+def repair_roles(claim: str, sources: list[str]) -> tuple[str, list[tuple[str, str]]]:
+    """Rewrite wrong titles to the ones the sources state ("President Tô Lâm" -> "General Secretary Tô Lâm" where
+    they say Tổng Bí thư), and drop countries an envoy's title gets wrong or adds ("Ambassador of Vietnam" ->
+    "Ambassador"). Returns the claim and the (old, new) rewrites; what cannot be rewritten stays for the check."""
+    done: list[tuple[str, str]] = []
+    pairs = [(m.group(1), m.group(2).strip(), m.group(0)) for m in _RE_ROLE_NAME.finditer(claim)]
+    pairs += [(m.group(2), m.group(1).strip(), m.group(0)) for m in _RE_NAME_ROLE.finditer(claim)]
+    bad = set(unsupported_roles(claim, sources))
+    for role_surface, name, whole in pairs:
+        if whole.strip() not in bad:
+            continue
+        right = _source_role(name, sources)
+        if right and right in _ROLE_EN and whole in claim:
+            new = re.sub(re.escape(role_surface), _ROLE_EN[right], whole, count=1)
+            claim = claim.replace(whole, new, 1)
+            done.append((whole, new))
+    for piece in unsupported_affiliations(claim, sources):
+        role = re.search(r"(?i)ambassador|envoy|đại sứ", piece)
+        if role and piece in claim:
+            new = role.group(0)
+            lead = re.match(r"(?i)the\s", piece)
+            claim = claim.replace(piece, (lead.group(0) if lead else "") + new, 1)
+            done.append((piece, new))
+    return claim, done
+
+
+def repair_places(claim: str) -> tuple[str, list[tuple[str, str]]]:
+    """An English line that writes a place the Vietnamese way gets its English name ("Lào" -> "Laos")."""
+    english = {"lao": "Laos", "viet nam": "Vietnam", "campuchia": "Cambodia", "thai lan": "Thailand",
+               "trung quoc": "China", "nhat ban": "Japan", "han quoc": "South Korea", "hoa ky": "the United States",
+               "an do": "India", "dong nam a": "Southeast Asia", "vieng chan": "Vientiane", "ha noi": "Hanoi",
+               "phap": "France", "duc": "Germany", "nga": "Russia"}
+    done = []
+    for w in other_language_words(claim, "en"):
+        key = fold(w).lower()
+        if key in english and w[:1].isupper() and w in claim:
+            claim = re.sub(rf"(?<!\w){re.escape(w)}(?!\w)", english[key], claim)
+            done.append((w, english[key]))
+    return claim, done
+
+
+# words a translated name adds around the distinctive part ("Quốc hội Scotland" -> "Scottish Parliament")
+_GENERIC_NAME_WORDS = set("""the of and for parliament party committee council museum gallery office kingdom river basin
+forest rainforest army ministry assembly republic national government university city province state states union
+federation association bureau agency commission court bank company corporation group institute academy center
+centre department program programme project act law treaty protocol report summit conference congress mission
+embassy people's peoples democratic socialist central general""".split())
+
+
+def loosely_supported_name(name: str, sources: list[str]) -> bool:
+    """A name translated from the source's language: every distinctive word of it is in the sources (a demonym
+    counts for its country: "Scottish" for "Scotland"; a known country rendering for its alias), the rest are
+    generic words ("Parliament", "River"), and at least one distinctive word anchors it. "Scottish Parliament"
+    passes on "Quốc hội Scotland"; "East Asia" does not on "Đông Nam Á"."""
+    words = [re.sub(r"['’]s$", "", w) for w in name.split()]
+    whole = fold(" ".join(w for w in words if w.lower() != "the")).lower()
+    if whole in ALIASES and any(re.search(rf"\b{re.escape(ALIASES[whole])}\b", fold(s).lower()) for s in sources):
+        return True
+    src_words = set(" ".join(fold(s).lower() for s in sources).split())
+    src_text = " " + " ".join(fold(s).lower() for s in sources) + " "
+    anchored = False
+    for w in words:
+        k = fold(w).lower().strip(".,;:")
+        if not k or k in _GENERIC_NAME_WORDS:
+            continue
+        alias = ALIASES.get(k)
+        if k in src_words or (alias and f" {alias} " in src_text):
+            anchored = True
+            continue
+        stem = k[:4] if len(k) >= 6 else None  # "scottish" ~ "scotland", "brazilian" ~ "brazil"
+        if stem and any(s.startswith(stem) for s in src_words):
+            anchored = True
+            continue
+        return False
+    return anchored
+
+
+def unsupported_across_languages(claim: str, sources: list[str]) -> list[str]:
+    """``unsupported``, except names translated from the sources' language (``loosely_supported_name``): the
+    check for a line that restates a sentence in another language."""
+    names = set(extract(claim).names)
+    return [b for b in unsupported(claim, sources) if not (b in names and loosely_supported_name(b, sources))]

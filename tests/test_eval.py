@@ -73,3 +73,25 @@ def test_eval_cli_smoke_jsonl_and_xquad_crosslingual(seeded_index, tmp_path):
     assert rs.returncode == 0, rs.stderr[-2000:]
     after = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert {n: r["metrics"] for n, r in after["results"].items()} == before
+
+
+def test_digest_recheck_counts_wrong_roles_traps_and_mixed_language_lines():
+    """The digest metrics re-check the final text against the cited sentence, independently of the writer."""
+    from rag.evaluate import recheck_digest, score_digest
+
+    src = {"n": 1, "doc_id": "a", "date": "2026-02-06",
+           "text": "Ngày 5/2, Tổng Bí thư Tô Lâm kết thúc chuyến thăm cấp Nhà nước tới Lào."}
+    row = {"gold": [["Tô Lâm", "To Lam"], ["5 February", "5/2"]], "traps": ["President To Lam"],
+           "digest": {"sections": [
+               {"lang": "vi", "bullets": [{"text": "Ngày 5/2, Tổng Bí thư Tô Lâm kết thúc chuyến thăm, họ cũng plan hợp tác [1].",
+                                           "citations": [1]}]},
+               {"lang": "en", "bullets": [{"text": "President To Lam ended the visit on 5 February [1].", "citations": [1]},
+                                          {"text": "The visit cost US$9 billion [1].", "citations": [1]}]}],
+               "sources": [src]}}
+    score_digest(row)
+    recheck_digest(row)
+    assert row["key_fact_recall"] == 1.0
+    assert row["wrong_roles"] == 2  # the checker's "President To Lam" and the gold trap
+    assert row["mixed_language_lines"] == 1  # "plan" in the Vietnamese line
+    assert row["unsupported_facts"] == 1  # 9 billion
+    assert row["bullets"] == 3
