@@ -115,7 +115,8 @@ class Digest:
 
 
 def _support(p: Pick) -> list[str]:
-    return [p.text + (f" {p.date}" if p.date else "")]
+    """What a bullet may state: its sentence, and the article's title and date (the sentence's context)."""
+    return [p.text + (f" {p.date}" if p.date else "")] + ([p.title] if p.title else [])
 
 
 def check_line(text: str, source: Pick, lang: str) -> tuple[str | None, list[str], int]:

@@ -563,13 +563,23 @@ def repair_roles(claim: str, sources: list[str]) -> tuple[str, list[tuple[str, s
     return claim, done
 
 
+_VI_TITLES_EN = [("Chủ tịch Quốc hội", "Chairman of the National Assembly"), ("Phó Thủ tướng", "Deputy Prime Minister"),
+                 ("Tổng Bí thư", "General Secretary"), ("Chủ tịch nước", "President"), ("Thủ tướng", "Prime Minister"),
+                 ("Đại sứ", "Ambassador"), ("Bộ trưởng", "Minister"), ("Chủ tịch", "Chairman")]
+
+
 def repair_places(claim: str) -> tuple[str, list[tuple[str, str]]]:
-    """An English line that writes a place the Vietnamese way gets its English name ("Lào" -> "Laos")."""
+    """An English line that writes a place or a title the Vietnamese way gets its English name ("Lào" -> "Laos",
+    "Đại sứ" -> "Ambassador")."""
+    done = []
+    for vi, en in _VI_TITLES_EN:
+        if re.search(rf"(?i)\b{vi}\b", claim):
+            claim = re.sub(rf"(?i)\b{vi}\b", en, claim)
+            done.append((vi, en))
     english = {"lao": "Laos", "viet nam": "Vietnam", "campuchia": "Cambodia", "thai lan": "Thailand",
                "trung quoc": "China", "nhat ban": "Japan", "han quoc": "South Korea", "hoa ky": "the United States",
                "an do": "India", "dong nam a": "Southeast Asia", "vieng chan": "Vientiane", "ha noi": "Hanoi",
                "phap": "France", "duc": "Germany", "nga": "Russia"}
-    done = []
     for w in other_language_words(claim, "en"):
         key = fold(w).lower()
         if key in english and w[:1].isupper() and w in claim:
@@ -583,7 +593,14 @@ _GENERIC_NAME_WORDS = set("""the of and for parliament party committee council m
 forest rainforest army ministry assembly republic national government university city province state states union
 federation association bureau agency commission court bank company corporation group institute academy center
 centre department program programme project act law treaty protocol report summit conference congress mission
-embassy people's peoples democratic socialist central general""".split())
+embassy people's peoples democratic socialist central general space research science sciences health education
+foreign affairs trade defense defence security police armed forces navy air force energy agency station airport port
+bridge highway railway rail link network tram hall square park lake island islands sea ocean bay valley
+international world global royal federal public supreme high grand center summary policymakers vice deputy acting
+former""".split())
+# role words inside a name run ("Vice-Chair Ismail El Gizouli") are the role check's business
+_GENERIC_NAME_WORDS |= {w for forms in ROLES.values() for f in forms for w in f.split() if f.isascii()} - {"tong", "thu",
+                                                                                                          "chu", "tich"}
 
 
 def loosely_supported_name(name: str, sources: list[str]) -> bool:
@@ -591,7 +608,7 @@ def loosely_supported_name(name: str, sources: list[str]) -> bool:
     counts for its country: "Scottish" for "Scotland"; a known country rendering for its alias), the rest are
     generic words ("Parliament", "River"), and at least one distinctive word anchors it. "Scottish Parliament"
     passes on "Quốc hội Scotland"; "East Asia" does not on "Đông Nam Á"."""
-    words = [re.sub(r"['’]s$", "", w) for w in name.split()]
+    words = [re.sub(r"['’]s$", "", w) for w in re.split(r"[\s-]+", name) if w]
     whole = fold(" ".join(w for w in words if w.lower() != "the")).lower()
     if whole in ALIASES and any(re.search(rf"\b{re.escape(ALIASES[whole])}\b", fold(s).lower()) for s in sources):
         return True
