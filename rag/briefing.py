@@ -115,8 +115,13 @@ class Digest:
 
 
 def _support(p: Pick) -> list[str]:
-    """What a bullet may state: its sentence, and the article's title and date (the sentence's context)."""
-    return [p.text + (f" {p.date}" if p.date else "")] + ([p.title] if p.title else [])
+    """What a bullet may state: its sentence, and the article's title (with its acronym: "IPCC" for
+    "Intergovernmental Panel on Climate Change") and date — the sentence's context."""
+    out = [p.text + (f" {p.date}" if p.date else "")]
+    if p.title:
+        initials = "".join(w[0] for w in p.title.split() if w[:1].isupper())
+        out.append(p.title + (f" ({initials})" if len(initials) >= 3 else ""))
+    return out
 
 
 def check_line(text: str, source: Pick, lang: str) -> tuple[str | None, list[str], int]:

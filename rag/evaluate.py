@@ -225,6 +225,13 @@ def score_answer(row: dict) -> None:
     row["correct"] = float(row["key_fact"] == 1.0)
 
 
+def _cited_context(src: dict) -> list[str]:
+    """A cited sentence with its article's date, and the title with its acronym (as the writer's check)."""
+    title = src.get("title") or ""
+    initials = "".join(w[0] for w in title.split() if w[:1].isupper())
+    return [src["text"] + " " + (src.get("date") or ""), title + (f" ({initials})" if len(initials) >= 3 else "")]
+
+
 def recheck_digest(row: dict) -> None:
     """Independent re-check of a digest's final text (``row["digest"]``, as ``Digest.to_dict()``): section
     language, facts not in the cited sources, wrong titles/roles (the checker's, plus the gold's ``traps`` found
@@ -239,8 +246,9 @@ def recheck_digest(row: dict) -> None:
         for b in sec["bullets"]:
             text = b["text"]
             langs.append(float(detect_question(F.CITATION.sub("", text)) == sec["lang"]))
-            srcs = [srcs_all[c - 1]["text"] + " " + (srcs_all[c - 1].get("date") or "")
-                    for c in b["citations"] if 0 < c <= len(srcs_all) and srcs_all[c - 1].get("text")]
+            # a cited source is the sentence with its article's date and title (what the writer may state)
+            srcs = [x for c in b["citations"] if 0 < c <= len(srcs_all) and srcs_all[c - 1].get("text")
+                    for x in _cited_context(srcs_all[c - 1]) if x]
             checked += F.fact_count(text)
             if srcs:
                 residual += len(F.unsupported_across_languages(text, srcs))
