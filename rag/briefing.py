@@ -171,21 +171,64 @@ def _first_line(raw: str) -> str:
     return clean_answer(line)
 
 
+def english_numbers(text: str) -> str:
+    """A Vietnamese sentence's numbers written the English way for the model ("1.160.000" -> "1,160,000",
+    "2,6 tỷ" -> "2.6 tỷ"), so it does not have to convert them (small models garble "1.160.000" into
+    "1.160,000"). The check still compares against the original sentence."""
+    def conv(m: re.Match) -> str:
+        t = m.group(0)
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", t):
+            return t.replace(".", ",")
+        if re.fullmatch(r"\d+,\d+", t):
+            return t.replace(",", ".")
+        return t
+    return re.sub(r"(?<![\d.,])\d+(?:[.,]\d+)+(?![\d])", conv, text)
+
+
+def expand_names(body: str, source: str) -> str:
+    """A surname alone ("Ernthavanh") becomes the full name the sentence gives ("Khamphao Ernthavanh") when the
+    sentence has exactly one name ending in it."""
+    runs = [m.group(0) for m in re.finditer(r"\b[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+){1,2}\b", source)]
+    lead = {"ong", "ba", "ngai", "anh", "chi", "theo", "tai", "ngay", "khi", "sau", "trong", "the", "in", "on", "at"}
+    runs = [" ".join(r.split()[1:]) if facts.fold(r.split()[0]).lower() in lead else r for r in runs]
+    runs = [r for r in runs if len(r.split()) >= 2 and not any(
+        facts.fold(w).lower() in facts._GENERIC_NAME_WORDS or facts._role_key(w) for w in r.split())]
+    for w in set(re.findall(r"\b[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]{2,}\b", body)):
+        full = {r for r in runs if r.split()[-1] == w}
+        if len(full) == 1:
+            name = full.pop()
+            # not when it already follows another capitalized word (a name of its own, or the full name)
+            if name not in body and not re.search(rf"[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]*\s+{re.escape(w)}\b", body):
+                body = re.sub(rf"\b{re.escape(w)}\b", name, body, count=1)
+    return body
+
+
 def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
-    """The picked sentence as one checked English bullet (None when two attempts fail the check)."""
+    """The picked sentence as one checked English bullet (None when the attempts fail the check).
+
+    First attempt: the bullet prompt. Second: the same conversation told what failed. A bullet that came back in
+    the wrong language is instead translated line-for-line (the translation prompt keeps the language)."""
+    shown = english_numbers(p.text) if detect_question(p.text) == "vi" else p.text
     msgs = [{"role": "system", "content": prompts.load("bullet_system", "en")},
-            {"role": "user", "content": prompts.render("bullet_user", "en", sentence=p.text,
-                                                       title=_article_label(p))}]
+            {"role": "user", "content": prompts.render("bullet_user", "en", sentence=shown, title=_article_label(p))}]
     problems_all: list[str] = []
     checked = 0
     for attempt in range(2):
         raw = desk.llm.chat(msgs, max_tokens=90, temperature=0.0).text
-        line = _first_line(raw)
+        line = expand_names(_first_line(raw), p.text)
         body, problems, n = check_line(line, p, "en")
         checked += n
         if body is not None:
             return body, problems_all, checked
         problems_all += problems
+        if any(x.startswith("not in English") for x in problems):
+            line = expand_names(_first_line(_translate_lines(desk, [shown], "en")[0] or ""), p.text)
+            body, problems, n = check_line(line, p, "en")
+            checked += n
+            if body is not None:
+                return body, problems_all, checked
+            problems_all += problems
+            break
         msgs += [{"role": "assistant", "content": line},
                  {"role": "user", "content": prompts.render("bullet_retry", "en", problem="; ".join(problems))}]
     return None, problems_all, checked

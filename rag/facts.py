@@ -379,6 +379,12 @@ def _role_key(surface: str) -> str | None:
     return None
 
 
+def _introduces_next(text: str, m: re.Match) -> bool:
+    """In a list ("…, Thongloun Sisoulith, the Prime Minister of Laos, Sonexay Siphandone") the role after a
+    comma belongs to the name that follows it, not to the one before."""
+    return bool(re.match(r"(?:\s+of\s+[^,.;]{1,60})?,\s+(?:and\s+)?[A-ZĐÀ-Ỹ]", text[m.end():]))
+
+
 def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[str]:
     """Role + name pairs in ``claim`` ("President To Lam") whose name the sources mention, but never with that
     role (in either language) within ``window`` characters before it. A name the sources lack is the name
@@ -387,7 +393,8 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
     folded_srcs = [fold(s).lower() for s in sources]
     pairs = [(m.group(1), m.group(2).strip(), m.group(0).strip()) for m in _RE_ROLE_NAME.finditer(claim)]
     pairs += [(m.group(1), m.group(2).strip(), m.group(0).strip()) for m in _RE_ROLE_IS_NAME.finditer(claim)]
-    pairs += [(m.group(2), m.group(1).strip(), m.group(0).strip()) for m in _RE_NAME_ROLE.finditer(claim)]
+    pairs += [(m.group(2), m.group(1).strip(), m.group(0).strip()) for m in _RE_NAME_ROLE.finditer(claim)
+              if not _introduces_next(claim, m)]
     for role_surface, name, whole in pairs:
         role = _role_key(role_surface)
         if not role or len(name) < 3:
@@ -543,7 +550,8 @@ def repair_roles(claim: str, sources: list[str]) -> tuple[str, list[tuple[str, s
     "Ambassador"). Returns the claim and the (old, new) rewrites; what cannot be rewritten stays for the check."""
     done: list[tuple[str, str]] = []
     pairs = [(m.group(1), m.group(2).strip(), m.group(0)) for m in _RE_ROLE_NAME.finditer(claim)]
-    pairs += [(m.group(2), m.group(1).strip(), m.group(0)) for m in _RE_NAME_ROLE.finditer(claim)]
+    pairs += [(m.group(2), m.group(1).strip(), m.group(0)) for m in _RE_NAME_ROLE.finditer(claim)
+              if not _introduces_next(claim, m)]
     bad = set(unsupported_roles(claim, sources))
     for role_surface, name, whole in pairs:
         if whole.strip() not in bad:

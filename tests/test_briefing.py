@@ -147,3 +147,15 @@ def test_summary_of_one_seed(brief_desk):
     _assert_clean(dg)
     positions = [(s.start) for s in dg.sources]
     assert positions == sorted(positions)  # a summary follows the article
+
+
+def test_the_model_sees_english_number_formats_and_surnames_get_their_full_name():
+    from rag.briefing import english_numbers, expand_names
+
+    assert english_numbers("xấp xỉ 1.160.000 dặm vuông, 2,6 tỷ USD, 10–15%, ngày 5/2/2026") == \
+        "xấp xỉ 1,160,000 dặm vuông, 2.6 tỷ USD, 10–15%, ngày 5/2/2026"
+    assert expand_names("Ernthavanh said trade reached US$2.6 billion.", TRADE.text) == \
+        "Khamphao Ernthavanh said trade reached US$2.6 billion."
+    assert expand_names("Lee became chair.", "Ông Hoesung Lee là chủ tịch.") == "Hoesung Lee became chair."
+    assert expand_names("Tô Lâm met Sisoulith.", "Tô Lâm hội đàm với Thongloun Sisoulith và Ông Lee.") == \
+        "Tô Lâm met Thongloun Sisoulith."

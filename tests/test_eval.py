@@ -81,17 +81,18 @@ def test_digest_recheck_counts_wrong_roles_traps_and_mixed_language_lines():
 
     src = {"n": 1, "doc_id": "a", "date": "2026-02-06",
            "text": "Ngày 5/2, Tổng Bí thư Tô Lâm kết thúc chuyến thăm cấp Nhà nước tới Lào."}
-    row = {"gold": [["Tô Lâm", "To Lam"], ["5 February", "5/2"]], "traps": ["President To Lam"],
+    row = {"gold": [["Tô Lâm", "To Lam"], ["5 February", "5/2"]], "traps": ["President To Lam", "will visit"],
            "digest": {"sections": [
                {"lang": "vi", "bullets": [{"text": "Ngày 5/2, Tổng Bí thư Tô Lâm kết thúc chuyến thăm, họ cũng plan hợp tác [1].",
                                            "citations": [1]}]},
                {"lang": "en", "bullets": [{"text": "President To Lam ended the visit on 5 February [1].", "citations": [1]},
-                                          {"text": "The visit cost US$9 billion [1].", "citations": [1]}]}],
+                                          {"text": "The visit cost US$9 billion [1].", "citations": [1]},
+                                          {"text": "To Lam will visit Laos on 5 February [1].", "citations": [1]}]}],
                "sources": [src]}}
     score_digest(row)
     recheck_digest(row)
     assert row["key_fact_recall"] == 1.0
-    assert row["wrong_roles"] == 2  # the checker's "President To Lam" and the gold trap
+    assert row["wrong_roles"] == 2  # "President To Lam" (checker and trap: counted once) and the superseded plan
     assert row["mixed_language_lines"] == 1  # "plan" in the Vietnamese line
     assert row["unsupported_facts"] == 1  # 9 billion
-    assert row["bullets"] == 3
+    assert row["bullets"] == 4
