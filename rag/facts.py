@@ -30,7 +30,9 @@ ALIASES = {
     "germany": "duc", "united states": "hoa ky", "us": "hoa ky", "america": "my", "india": "an do",
     "singapore": "singapore", "indonesia": "indonesia", "malaysia": "malaysia", "philippines": "philippines",
     "myanmar": "myanmar", "asean": "asean", "mekong": "mekong", "southeast asia": "dong nam a",
-    "vientiane": "vieng chan", "vietnamese": "viet nam", "united kingdom": "vuong quoc anh", "lao": "lao", "laotian": "lao", "hanoi": "ha noi", "ho chi minh city": "thanh pho ho chi minh",
+    "vientiane": "vieng chan", "vietnamese": "viet nam", "united kingdom": "vuong quoc anh",
+    "cambodian": "campuchia", "thai": "thai lan", "chinese": "trung quoc", "japanese": "nhat ban", "korean": "han quoc",
+    "russian": "nga", "french": "phap", "german": "duc", "american": "hoa ky", "indian": "an do", "lao": "lao", "laotian": "lao", "hanoi": "ha noi", "ho chi minh city": "thanh pho ho chi minh",
 }
 
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -417,7 +419,7 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
                 break
         if seen_name and not ok:
             bad.append(whole)
-    return bad + unsupported_affiliations(claim, sources)
+    return bad + unsupported_affiliations(claim, sources) + unsupported_nationality_roles(claim, sources)
 
 
 # an envoy's countries: "Lao Ambassador to Vietnam" / "Đại sứ Lào tại Việt Nam" — sender and host both count
@@ -644,3 +646,40 @@ def unsupported_across_languages(claim: str, sources: list[str]) -> list[str]:
     check for a line that restates a sentence in another language."""
     names = set(extract(claim).names)
     return [b for b in unsupported(claim, sources) if not (b in names and loosely_supported_name(b, sources))]
+
+
+# a role with a nationality and no name: "the Vietnamese President" where the sources have only a Lao one
+_SPECIFIC_ROLE_FORMS = {"president": ["president", "chu tich nuoc", "tong thong"],
+                        "prime minister": ["prime minister", "thu tuong"],
+                        "general secretary": ["general secretary", "tong bi thu"],
+                        "ambassador": ["ambassador", "dai su"]}
+_ALL_ROLE_FORMS = sorted({f for forms in ROLES.values() for f in forms}, key=len, reverse=True)
+_RE_NAT_ROLE = re.compile(r"\b(Vietnamese|Lao|Laotian|Cambodian|Thai|Chinese|Japanese|Korean|Russian|French|German|"
+                          r"American|Indian)\s+(President|Prime Minister|General Secretary|Ambassador)\b", re.I)
+
+
+def unsupported_nationality_roles(claim: str, sources: list[str]) -> list[str]:
+    """"Vietnamese President" (no name) is wrong where the sources give that office only to other countries
+    ("Chủ tịch nước Lào") or never mention it. An office with no country next to it in the sources could be
+    anyone's, so it does not count against the claim."""
+    bad = []
+    folded = [fold(s).lower() for s in sources]
+    for m in _RE_NAT_ROLE.finditer(claim):
+        country = country_key(m.group(1))
+        forms = _SPECIFIC_ROLE_FORMS[m.group(2).lower()]
+        attached: set[str | None] = set()
+        for fs in folded:
+            for f in forms:
+                for occ in re.finditer(rf"\b{re.escape(f)}\b", fs):
+                    after = re.split(r"[,;.:()]", fs[occ.end():occ.end() + 45])[0]
+                    nxt = [after.find(g) for g in _ALL_ROLE_FORMS if after.find(g) > 0]
+                    after = after[:min(nxt)] if nxt else after  # up to the next office named
+                    before = fs[max(0, occ.start() - 25):occ.start()]
+                    found = {key for key in set(ALIASES.values())
+                             if re.search(rf"\b{re.escape(key)}\b", after) or re.search(rf"\b{re.escape(key)}\b", before)}
+                    found |= {key for adj, key in ALIASES.items() if re.search(rf"\b{re.escape(adj)}\s*$", before)}
+                    attached |= found or {None}
+        if country in attached or None in attached:
+            continue
+        bad.append(m.group(0))
+    return bad

@@ -159,3 +159,11 @@ def test_the_model_sees_english_number_formats_and_surnames_get_their_full_name(
     assert expand_names("Lee became chair.", "Ông Hoesung Lee là chủ tịch.") == "Hoesung Lee became chair."
     assert expand_names("Tô Lâm met Sisoulith.", "Tô Lâm hội đàm với Thongloun Sisoulith và Ông Lee.") == \
         "Tô Lâm met Thongloun Sisoulith."
+
+
+def test_an_office_with_the_wrong_nationality_and_no_name_is_refused():
+    assert facts.unsupported_roles("The Vietnamese President concluded the visit on 5 February.", [ENDED.text + " Chủ tịch nước Lào Thongloun Sisoulith."])
+    assert facts.unsupported_roles("The Lao President welcomed the delegation.", ["Chủ tịch nước Lào Thongloun Sisoulith đón đoàn."]) == []
+    # an office with no country next to it could be anyone's: not counted against the claim
+    assert facts.unsupported_roles("The Vietnamese Prime Minister met the Lao Prime Minister.",
+                                   ["Thủ tướng Chính phủ Phạm Minh Chính gặp Thủ tướng Lào Sonexay Siphandone."]) == []
