@@ -206,8 +206,9 @@ def expand_names(body: str, source: str) -> str:
 def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
     """The picked sentence as one checked English bullet (None when the attempts fail the check).
 
-    First attempt: the bullet prompt. Second: the same conversation told what failed (skipped when the bullet came
-    back in the wrong language). Last: a close translation of the sentence, checked the same way."""
+    First attempt: the bullet prompt. Second: the same conversation told what failed — or, when the bullet came
+    back in the wrong language, a close translation of the sentence (the translation prompt holds the language).
+    A translation fallback for every failure was measured and left out: no recall gained, ~25% slower."""
     shown = english_numbers(p.text) if detect_question(p.text) == "vi" else p.text
     msgs = [{"role": "system", "content": prompts.load("bullet_system", "en")},
             {"role": "user", "content": prompts.render("bullet_user", "en", sentence=shown, title=_article_label(p))}]
@@ -222,13 +223,13 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
             return body, problems_all, checked
         problems_all += problems
         if any(x.startswith("not in English") for x in problems):
-            break
+            # the bullet prompt did not hold the language: a close translation of the sentence instead
+            line = expand_names(_first_line(_translate_lines(desk, [shown], "en")[0] or ""), p.text)
+            body, problems, n = check_line(line, p, "en")
+            return body, problems_all + problems, checked + n
         msgs += [{"role": "assistant", "content": line},
                  {"role": "user", "content": prompts.render("bullet_retry", "en", problem="; ".join(problems))}]
-    # last resort: a close translation of the sentence (translating is what a small model does most faithfully)
-    line = expand_names(_first_line(_translate_lines(desk, [shown], "en")[0] or ""), p.text)
-    body, problems, n = check_line(line, p, "en")
-    return body, problems_all + problems, checked + n
+    return None, problems_all, checked
 
 
 def _article_label(p: Pick) -> str:
