@@ -377,7 +377,17 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 def check_bind(host: str, auth: str | None, force: bool) -> None:
     """Refuse a non-loopback bind without authentication unless explicitly forced."""
-    if host not in LOOPBACK and not host.startswith("127.") and not auth and not force:
+    import ipaddress
+
+    if auth is not None and (":" not in auth or not auth.split(":", 1)[0] or not auth.split(":", 1)[1]):
+        raise ValueError("--auth must be USER:PASS (both non-empty)")
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+", host):
+            raise ValueError(f"--host {host!r} is not an IP address or host name") from None
+        loopback = False
+    if not loopback and not auth and not force:
         raise ValueError(f"refusing to listen on {host} without --auth USER:PASS (anyone on the network could read "
                          f"your articles); pass --insecure-no-auth to do it anyway")
 

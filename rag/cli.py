@@ -109,6 +109,8 @@ def filter_options(fn):
 @click.pass_obj
 def search_cmd(obj: _Ctx, query, k, since, until, docs, fusion, as_json):
     """Hybrid search (dense + BM25) over the index."""
+    if not query.strip():
+        raise click.UsageError("the search query is empty")
     desk = obj.desk()
     res = desk.search(query, k=k, filters=_filters(since, until, docs), fusion=fusion)
     if as_json:
@@ -179,6 +181,8 @@ def ask_cmd(obj: _Ctx, question, k, since, until, docs, as_json, no_stream):
     """Answer a question from the articles, citing passages as [n] (English or Vietnamese)."""
     from .llm import LLMError
 
+    if not question.strip():
+        raise click.UsageError("the question is empty")
     desk = obj.desk()
     streamed: list[str] = []
 
@@ -295,6 +299,14 @@ def serve_cmd(obj: _Ctx, host, port, auth, force, max_upload_mb, concurrency):
         check_bind(host, auth, force)
     except ValueError as e:
         raise click.UsageError(str(e)) from e
+    import socket
+
+    with socket.socket() as s:  # a busy port is a message, not a traceback from inside the web server
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise click.UsageError(f"cannot listen on {host}:{port}: {e.strerror or e} (is another server using "
+                                   f"it? pick another --port)") from e
     desk = obj.desk()
     click.echo(f"serving on http://{host}:{port}  (Ctrl-C to stop)")
     serve(desk, host=host, port=port, auth=auth, force=force, max_upload_mb=max_upload_mb, concurrency=concurrency)

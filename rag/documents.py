@@ -239,6 +239,8 @@ def _record_to_doc(rec, path: Path, where: str, default_id: str) -> Document:
     doc_id = rec.get("id", default_id)
     if doc_id is None or str(doc_id).strip() == "":
         raise LoadError(where, "field 'id' is empty")
+    if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool):
+        raise LoadError(where, f"field 'id' must be a string or a number, not {type(doc_id).__name__}")
     title = rec.get("title")
     url = rec.get("url")
     return Document(
@@ -257,6 +259,9 @@ def load_json(path: Path) -> tuple[list[Document], list[LoadError]]:
         data = json.loads(raw)
     except json.JSONDecodeError as e:
         raise LoadError(str(path), f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    except RecursionError:
+        raise LoadError(str(path), "JSON nested too deeply to be an article (expected an object or a list of "
+                                   "objects with a 'text' field)") from None
     records = data if isinstance(data, list) else [data]
     docs, errors = [], []
     for i, rec in enumerate(records):
@@ -279,6 +284,9 @@ def load_jsonl(path: Path) -> tuple[list[Document], list[LoadError]]:
             rec = json.loads(line)
         except json.JSONDecodeError as e:
             errors.append(LoadError(where, f"malformed JSON line: {e.msg}"))
+            continue
+        except RecursionError:
+            errors.append(LoadError(where, "JSON line nested too deeply to be an article"))
             continue
         default_id = path.stem if len(lines) == 1 else f"{path.stem}-{n}"
         try:

@@ -74,13 +74,23 @@ def ingest(store: Store, paths: list[Path], progress: ProgressFn | None = None) 
     sig = chunker_signature(store)
     emb = store.embedder
     with store.write_lock():
+        lost = store.docs_missing_vectors()  # e.g. a deleted chroma/ folder: re-embed instead of "unchanged"
         todo: list[tuple[Document, bool]] = []
         for d in docs:
             prev = store.doc_signature(d.doc_id)
-            if prev == (d.content_hash, sig):
+            if prev == (d.content_hash, sig) and d.doc_id not in lost:
                 report.docs_unchanged += 1
-            else:
-                todo.append((d, prev is not None))
+                continue
+            if prev is not None and prev[0] != d.content_hash:
+                old = store.get_document(d.doc_id)
+                if old is not None and old.source != d.source and Path(old.source).name == Path(d.source).name \
+                        and Path(old.source).resolve() != Path(d.source).resolve():
+                    # same file name from another folder: never silently replace what is stored
+                    report.errors.append({"path": d.source, "error": (
+                        f"document id {d.doc_id!r} already holds {old.source}; not replaced. Remove it first "
+                        f"(rag remove {d.doc_id}) or give this file another name")})
+                    continue
+            todo.append((d, prev is not None))
         for n, (d, existed) in enumerate(todo):
             if progress:
                 progress(n, len(todo), d.doc_id)

@@ -205,6 +205,10 @@ class Store:
                          if self.settings.chroma_host else f"{self.dir / 'chroma'}")
                 raise StoreError(f"cannot open Chroma at {where}: {e}") from e
             # embedding_function=None: we always pass our own vectors; Chroma's default would download a model
+            try:
+                self._max_batch = max(1, int(client.get_max_batch_size()))
+            except Exception:  # an older server without the endpoint
+                self._max_batch = 1000
             self._collection = client.get_or_create_collection(
                 name=name, embedding_function=None,
                 metadata={"hnsw:space": "cosine", "embedding_model": self.embedder.model_id},
@@ -256,8 +260,11 @@ class Store:
                  "date_int": _date_int(doc.date) if doc.date else 0}
                 for c in chunks
             ]
-            col.add(ids=[c.chunk_id for c in chunks], embeddings=vectors.tolist(),
-                    documents=[c.text for c in chunks], metadatas=metas)
+            step = getattr(self, "_max_batch", 1000)  # Chroma refuses one add larger than its max batch (5,461)
+            for i in range(0, len(chunks), step):
+                part = chunks[i:i + step]
+                col.add(ids=[c.chunk_id for c in part], embeddings=vectors[i:i + step].tolist(),
+                        documents=[c.text for c in part], metadatas=metas[i:i + step])
         with self._tx():  # 3. commit: rows + postings, state ok
             for c in chunks:
                 tf, ntok = lexical.index_terms(c.text)
@@ -299,17 +306,22 @@ class Store:
         n_docs = self.db.execute("SELECT COUNT(*) FROM docs WHERE state='ok'").fetchone()[0]
         n_pending = self.db.execute("SELECT COUNT(*) FROM docs WHERE state!='ok'").fetchone()[0]
         n_chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-        return {
+        n_vectors = self.collection.count()
+        out = {
             "index": str(self.dir),
             "documents": n_docs,
             "chunks": n_chunks,
-            "vectors": self.collection.count(),
+            "vectors": n_vectors,
             "pending_documents": n_pending,
             "embedding_model": self.embedding_model,
             "embedding_dim": self.embedder.dim,
             "chroma": (f"http://{self.settings.chroma_host}:{self.settings.chroma_port}"
                        if self.settings.chroma_host else "embedded"),
         }
+        if n_vectors < n_chunks:
+            out["warning"] = (f"{n_chunks - n_vectors} chunks have no vector (was the chroma folder deleted?): search "
+                              f"uses keywords only for them; ingest the same files again to re-embed them")
+        return out
 
     def chunk_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
@@ -338,6 +350,17 @@ class Store:
         rows = self.db.execute('SELECT start, "end", vec FROM sentences WHERE doc_id=? AND start>=? AND "end"<=?',
                                (doc_id, start, end)).fetchall()
         return {(a, b): np.frombuffer(v, dtype=np.float16).astype(np.float32) for a, b, v in rows}
+
+    def docs_missing_vectors(self) -> set[str]:
+        """Committed documents with chunks that Chroma does not hold (a lost or truncated ``chroma/`` folder).
+        Cheap when nothing is missing: only the counts are compared."""
+        n = self.chunk_count()
+        if n == 0 or self.collection.count() >= n:
+            return set()
+        have = set(self.collection.get(include=[])["ids"])
+        rows = self.db.execute("SELECT c.chunk_id, c.doc_id FROM chunks c JOIN docs d ON d.doc_id=c.doc_id "
+                               "WHERE d.state='ok'").fetchall()
+        return {doc for cid, doc in rows if cid not in have}
 
     def dense_search(self, qvec: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """Top-n chunk ids by cosine similarity (committed chunks only)."""

@@ -56,6 +56,7 @@ def test_json_and_jsonl_records(tmp_path):
     ("latin.txt", "café".encode("latin-1"), "invalid UTF-8"),
     ("data.csv", b"a,b\n1,2\n", "unsupported extension"),
     ("bad.json", b"{\"text\": ", "malformed JSON"),
+    ("deep.json", b"[" * 10_000 + b"]" * 10_000, "nested too deeply"),  # was a RecursionError traceback
 ])
 def test_bad_inputs_name_the_file_and_reason(tmp_path, name, content, reason):
     p = tmp_path / name
@@ -63,3 +64,11 @@ def test_bad_inputs_name_the_file_and_reason(tmp_path, name, content, reason):
     with pytest.raises(LoadError) as ei:
         load_path(p)
     assert name in str(ei.value) and reason in str(ei.value)
+
+
+def test_an_id_that_is_not_a_string_or_number_is_an_error(tmp_path):
+    p = tmp_path / "objid.json"
+    p.write_text('[{"id": {"nested": 1}, "text": "Một bài báo."}, {"id": 7, "text": "Bài hai."}]', encoding="utf-8")
+    docs, errs = load_path(p)
+    assert [d.doc_id for d in docs] == ["7"]  # was "{'nested': 1}"
+    assert "objid.json[0]" in str(errs[0]) and "'id' must be a string or a number" in str(errs[0])

@@ -81,6 +81,46 @@ def test_bad_files_reported_rest_ingested_nothing_lost(index_copy, tmp_path):
 def test_usage_errors_exit_2(tmp_path):
     assert rag_cli(tmp_path / "i", "ingest").returncode == 2
     assert rag_cli(tmp_path / "i", "search", "x", "-k", "0").returncode == 2
+    for args in (("search", ""), ("ask", "   ")):  # were five arbitrary results / a traceback
+        r = rag_cli(tmp_path / "i", *args)
+        assert r.returncode == 2 and "empty" in r.stderr and "Traceback" not in r.stderr
+    r = rag_cli(tmp_path / "i", "serve", "--host", "0.0.0.0", "--auth", "nocolon")
+    assert r.returncode == 2 and "USER:PASS" in r.stderr and "Traceback" not in r.stderr
+    r = rag_cli(tmp_path / "i", "serve", "--host", "127.0.0.1x")  # looked like loopback ("127.")
+    assert r.returncode == 2 and "--auth" in r.stderr
+
+
+def test_serve_on_a_busy_port_is_a_message(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        r = rag_cli(tmp_path / "i", "serve", "--port", str(s.getsockname()[1]))
+    assert r.returncode == 2 and "another --port" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_document_larger_than_one_chroma_batch_is_stored(tmp_path):
+    """Chroma refuses one add of more than 5,461 vectors: a long document was lost with a traceback."""
+    import numpy as np
+
+    from rag.documents import Chunk, Document
+
+    desk = NewsDesk(index=tmp_path / "big")
+    n = 6_000
+    text = " ".join(f"câu{i}." for i in range(n))
+    doc = Document(doc_id="big", text=text, source="big.txt")
+    chunks, pos = [], 0
+    for i in range(n):
+        w = f"câu{i}."
+        start = text.index(w, pos)
+        chunks.append(Chunk(chunk_id=f"big#{i}", doc_id="big", index=i, text=w, start=start, end=start + len(w),
+                            lang="vi"))
+        pos = start + len(w)
+    vecs = np.random.default_rng(0).standard_normal((n, desk.embedder.dim)).astype(np.float32)
+    with desk.store.write_lock():
+        desk.store.write_document(doc, "test", chunks, vecs)
+    assert desk.store.collection.count() == desk.store.chunk_count() == n
 
 
 def test_crash_mid_write_leaves_index_consistent_and_rerun_completes(index_copy, tmp_path, monkeypatch):
@@ -136,3 +176,26 @@ def test_filters_by_date_and_doc(seeded_desk):
     assert only_a and {p.doc_id for p in only_a} == {DOC_A}
     by_doc = seeded_desk.search(q, k=5, filters=Filters(doc_ids=[DOC_B]), fusion="bm25").passages
     assert by_doc and {p.doc_id for p in by_doc} == {DOC_B}
+
+
+def test_a_lost_chroma_folder_is_reported_and_repaired_by_ingest(index_copy):
+    """Deleting chroma/ left 0 vectors for N chunks, search fell back to keywords, and re-ingest said 'unchanged'."""
+    shutil.rmtree(index_copy / "chroma")
+    desk = NewsDesk(index=index_copy)
+    st = desk.stats()
+    assert st["vectors"] == 0 < st["chunks"] and "no vector" in st["warning"]
+    rep = desk.ingest([SEEDS])
+    assert rep.docs_updated == 2 and rep.docs_unchanged == 0 and not rep.errors
+    st = NewsDesk(index=index_copy).stats()
+    assert st["vectors"] == st["chunks"] and "warning" not in st
+
+
+def test_a_different_file_with_the_same_name_does_not_replace_a_stored_article(index_copy, tmp_path):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    stem = next(p for p in SEEDS.iterdir() if p.stem == DOC_A)
+    (other / stem.name).write_text(" date 2026-03-01\nMột bài báo khác hoàn toàn, cùng tên tệp.\n", encoding="utf-8")
+    before = NewsDesk(index=index_copy).store.get_document(DOC_A).text
+    rep = NewsDesk(index=index_copy).ingest([other])
+    assert rep.docs_updated == 0 and "already holds" in rep.errors[0]["error"] and "rag remove" in rep.errors[0]["error"]
+    assert NewsDesk(index=index_copy).store.get_document(DOC_A).text == before
