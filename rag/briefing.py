@@ -283,6 +283,10 @@ _TITLE_WORDS = {"tong", "chu", "thu", "dai", "bo", "pho", "ban", "dang", "cong",
                 "president", "prime", "minister", "general", "secretary", "ambassador", "the", "on", "in", "at"}
 
 
+_DEMONYMS = {"vietnamese", "lao", "laotian", "cambodian", "thai", "chinese", "japanese", "korean", "russian", "french",
+             "german", "american", "indian", "british"}
+
+
 def _heading(kind: str, lang: str, lines: list[str], picks: list[Pick], query: str | None) -> str:
     """Names the topic: the user's topic, else the articles' titles, else the names the section's lines share."""
     word = {("summary", "en"): "Summary", ("briefing", "en"): "Briefing",
@@ -301,7 +305,8 @@ def _heading(kind: str, lang: str, lines: list[str], picks: list[Pick], query: s
                 words = words[1:]
             while words and facts.fold(words[0]).lower() in _TITLE_WORDS:  # "Tổng Bí thư Tô Lâm" -> "Tô Lâm"
                 words = words[1:]
-            if len(" ".join(words)) > 2 and not (len(words) == 1 and words[0].isupper()):
+            if len(" ".join(words)) > 2 and not (len(words) == 1 and words[0].isupper()) \
+                    and facts.fold(" ".join(words)).lower() not in _DEMONYMS:
                 found.add(" ".join(words))
         counts.update(found)
     names = [n for n, c in counts.most_common(3) if c >= 2] or [n for n, _ in counts.most_common(2)]
