@@ -220,6 +220,17 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
         body, problems, n = check_line(line, p, "en")
         checked += n
         if body is not None:
+            missing = facts.missing_key_facts(p.text, body) if attempt == 0 else []
+            if not missing:
+                return body, problems_all, checked
+            # a date, amount or percentage of the sentence left out: ask once to keep it
+            msgs += [{"role": "assistant", "content": line},
+                     {"role": "user", "content": prompts.render("bullet_keep", "en", facts=", ".join(missing))}]
+            raw = desk.llm.chat(msgs, max_tokens=90, temperature=0.0).text
+            second, problems2, n2 = check_line(expand_names(_first_line(raw), p.text), p, "en")
+            checked += n2
+            if second is not None and len(facts.missing_key_facts(p.text, second)) < len(missing):
+                return second, problems_all, checked
             return body, problems_all, checked
         problems_all += problems
         if any(x.startswith("not in English") for x in problems):

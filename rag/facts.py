@@ -419,7 +419,8 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
                 break
         if seen_name and not ok:
             bad.append(whole)
-    return bad + unsupported_affiliations(claim, sources) + unsupported_nationality_roles(claim, sources)
+    return (bad + unsupported_affiliations(claim, sources) + unsupported_nationality_roles(claim, sources)
+            + unsupported_qualifiers(claim, sources))
 
 
 # an envoy's countries: "Lao Ambassador to Vietnam" / "Đại sứ Lào tại Việt Nam" — sender and host both count
@@ -563,6 +564,11 @@ def repair_roles(claim: str, sources: list[str]) -> tuple[str, list[tuple[str, s
             new = re.sub(re.escape(role_surface), _ROLE_EN[right], whole, count=1)
             claim = claim.replace(whole, new, 1)
             done.append((whole, new))
+    for piece in unsupported_qualifiers(claim, sources):  # "Deputy Ambassador X" -> "Ambassador X"
+        new = re.sub(r"^(?i:deputy|vice|acting|former)[-\s]+", "", piece)
+        if piece in claim:
+            claim = claim.replace(piece, new, 1)
+            done.append((piece, new))
     for piece in unsupported_affiliations(claim, sources):
         role = re.search(r"(?i)ambassador|envoy|đại sứ", piece)
         if role and piece in claim:
@@ -683,3 +689,44 @@ def unsupported_nationality_roles(claim: str, sources: list[str]) -> list[str]:
             continue
         bad.append(m.group(0))
     return bad
+
+
+_RE_QUALIFIED_ROLE = re.compile(
+    r"\b(?i:(deputy|vice|acting|former))[-\s]+(?i:(" + "|".join(re.escape(r) for r in sorted(ROLES, key=len, reverse=True))
+    + r"))\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+){0,3})")
+_QUALIFIER_FORMS = {"deputy": ["deputy", "pho", "vice"], "vice": ["vice", "pho", "deputy"],
+                    "acting": ["acting", "quyen"], "former": ["former", "nguyen", "cuu"]}
+
+
+def unsupported_qualifiers(claim: str, sources: list[str], window: int = 80) -> list[str]:
+    """"Deputy Ambassador Ernthavanh" where the sources say Đại sứ (no Phó): a qualifier of an office is a fact."""
+    bad = []
+    folded = [fold(s).lower() for s in sources]
+    for m in _RE_QUALIFIED_ROLE.finditer(claim):
+        name = fold(m.group(3)).lower().split()
+        if not name:
+            continue
+        forms = _QUALIFIER_FORMS[m.group(1).lower()]
+        seen, ok = False, False
+        for fs in folded:
+            for nm in re.finditer(re.escape(name[-1]), fs):
+                seen = True
+                ctx = re.split(r"[;.:()\n]", fs[max(0, nm.start() - window):nm.start()])[-1]
+                ok = ok or any(re.search(rf"\b{f}\b", ctx) for f in forms)
+        if seen and not ok:
+            bad.append(m.group(0))
+    return bad
+
+
+def missing_key_facts(sentence: str, line: str) -> list[str]:
+    """Dates, amounts and percentages of ``sentence`` that ``line`` (its restatement) leaves out."""
+    src, got = extract(sentence), extract(line)
+    out = []
+    for surface, pairs in src.date_items:
+        if not (pairs & got.dates):
+            out.append(surface)
+    for surface, vals in src.number_items:
+        key = vals & src.percents or re.search(r"[%$€£]|USD|VND|đồng|tỷ|triệu|billion|million", surface)
+        if key and not number_supported(vals, got):
+            out.append(surface)
+    return list(dict.fromkeys(out))

@@ -168,3 +168,14 @@ def test_an_office_with_the_wrong_nationality_and_no_name_is_refused():
     # an office with no country next to it could be anyone's: not counted against the claim
     assert facts.unsupported_roles("The Vietnamese Prime Minister met the Lao Prime Minister.",
                                    ["Thủ tướng Chính phủ Phạm Minh Chính gặp Thủ tướng Lào Sonexay Siphandone."]) == []
+
+
+def test_a_qualified_office_is_a_fact_and_left_out_figures_are_found():
+    src = "Trong khuôn khổ chuyến thăm, theo Đại sứ Khamphao Ernthavanh, Tổng Bí thư Tô Lâm dự kiến sẽ hội đàm."
+    assert facts.unsupported_roles("Deputy Ambassador Ernthavanh said so.", [src]) == ["Deputy Ambassador Ernthavanh"]
+    assert facts.repair_roles("Deputy Ambassador Ernthavanh said so.", [src])[0] == "Ambassador Ernthavanh said so."
+    assert facts.unsupported_roles("Vice-Chair Ismail El Gizouli led the IPCC.", ["do Phó chủ tịch Ismail El Gizouli lãnh đạo"]) == []
+    sent = "Tô Lâm sẽ dẫn đầu Đoàn thăm Lào trong hai ngày 5–6/2/2026; kim ngạch đạt 2,6 tỷ USD, tăng 10–15% mỗi năm."
+    assert facts.missing_key_facts(sent, "To Lam will lead a delegation to Laos; trade reached US$2.6 billion.") == \
+        ["5–6/2/2026", "15%"]
+    assert facts.missing_key_facts(sent, "On 5–6 February 2026 To Lam visits Laos; trade US$2.6 billion, up 10–15% a year.") == []
