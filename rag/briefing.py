@@ -225,7 +225,8 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
                 return body, problems_all, checked
             # a date, amount or percentage of the sentence left out: ask once to keep it
             msgs += [{"role": "assistant", "content": line},
-                     {"role": "user", "content": prompts.render("bullet_keep", "en", facts=", ".join(missing))}]
+                     {"role": "user", "content": prompts.render("bullet_keep", "en", facts=", ".join(
+                         f'"{facts.english_rendering(x)}"' for x in missing))}]
             raw = desk.llm.chat(msgs, max_tokens=90, temperature=0.0).text
             second, problems2, n2 = check_line(expand_names(_first_line(raw), p.text), p, "en")
             checked += n2

@@ -730,3 +730,22 @@ def missing_key_facts(sentence: str, line: str) -> list[str]:
         if key and not number_supported(vals, got):
             out.append(surface)
     return list(dict.fromkeys(out))
+
+
+_MONTH_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December"]
+
+
+def english_rendering(surface: str) -> str:
+    """A Vietnamese date or amount written the English way, for telling the model what to keep:
+    "5–6/2/2026" -> "5–6 February 2026", "2,6 tỷ USD" -> "US$2.6 billion", "10–15%" stays."""
+    m = _RE_DATE_DM.fullmatch(surface.strip())
+    if m and 1 <= int(m.group(3)) <= 12:
+        day = m.group(1) + (f"–{m.group(2)}" if m.group(2) else "")
+        return f"{day} {_MONTH_EN[int(m.group(3)) - 1]}" + (f" {m.group(4)}" if m.group(4) else "")
+    t = surface.strip()
+    t = re.sub(r"(\d+),(\d+)", r"\1.\2", t) if re.search(r"tỷ|triệu|nghìn", t) else t
+    for vi, en in (("nghìn tỷ", "trillion"), ("tỷ", "billion"), ("triệu", "million"), ("nghìn", "thousand")):
+        t = re.sub(rf"\s*{vi}\b", f" {en}", t)
+    t = re.sub(r"^(.*\S)\s+USD$", r"US$\1", t)
+    return t

@@ -179,3 +179,9 @@ def test_a_qualified_office_is_a_fact_and_left_out_figures_are_found():
     assert facts.missing_key_facts(sent, "To Lam will lead a delegation to Laos; trade reached US$2.6 billion.") == \
         ["5–6/2/2026", "15%"]
     assert facts.missing_key_facts(sent, "On 5–6 February 2026 To Lam visits Laos; trade US$2.6 billion, up 10–15% a year.") == []
+
+
+def test_vietnamese_dates_and_amounts_rendered_the_english_way():
+    assert facts.english_rendering("5–6/2/2026") == "5–6 February 2026"
+    assert facts.english_rendering("2,6 tỷ USD") == "US$2.6 billion"
+    assert facts.english_rendering("10–15%") == "10–15%"
