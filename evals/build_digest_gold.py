@@ -4,7 +4,8 @@ Each record names its articles (``doc_ids`` for a summary, ``docs``/``since``/``
 briefing), the key facts an editor expects (each a list of accepted spellings, English and Vietnamese, since
 every section must carry them) and ``traps``: wrong titles/roles or superseded facts that must not appear.
 The key facts were written from the articles (lead facts, figures, dates, named people), before the new
-briefing design was built. ``split`` = frozen for sha1(id) % 3 == 0 (report-only, never tuned on).
+briefing design was built; one accepted spelling was added later ("February 5 to February 6" for the planned
+dates of sum-a, a correct rendering the list lacked) and applies to every report re-scored with this gold. ``split`` = frozen for sha1(id) % 3 == 0 (report-only, never tuned on).
 
 Articles: the two seeds; the XQuAD-vi dev paragraphs of ``dev_corpus.jsonl`` (ids ``xq-AA-PP``, CC BY-SA 4.0);
 a few English XQuAD paragraphs (ids ``xqen-AA-PP``) so English sources are covered too.
@@ -27,7 +28,8 @@ SEED_TRAPS = ["President To Lam", "President Tô Lâm", "Vietnamese President", 
 RECORDS = [
     # --- the seeds: A (2026-02-04, the visit announced), B (2026-02-06, the visit ended) ---
     {"id": "sum-a", "kind": "summary", "doc_ids": [A],
-     "key_facts": [TO_LAM, ["Laos", "Lào"], ["5–6", "5-6", "5 and 6", "5 to 6"], ["Khamphao Ernthavanh"],
+     "key_facts": [TO_LAM, ["Laos", "Lào"], ["5–6", "5-6", "5 and 6", "5 to 6", "February 5 to February 6",
+                                             "5 February to 6 February"], ["Khamphao Ernthavanh"],
                    ["2.6 billion", "2,6 tỷ"], ["10 billion", "10 tỷ"], ["Cambodia", "Campuchia"]],
      "traps": SEED_TRAPS[:7]},
     {"id": "sum-b", "kind": "summary", "doc_ids": [B],
