@@ -329,6 +329,7 @@ def format_evidence(evidence: list[Passage]) -> str:
     lines = []
     for i, p in enumerate(evidence, 1):
         text = re.sub(r"\s+", " ", p.text).strip()
+        text = re.sub(r"\[(\d+)\]", r"(\1)", text)  # an article's own "[n]" is not one of our evidence numbers
         meta = "; ".join(x for x in (p.title, p.date) if x)  # after the text: small models echo what comes first
         lines.append(f"[{i}] {text}" + (f" ({meta})" if meta else ""))
     return "\n".join(lines)
@@ -415,6 +416,8 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     evidence, _ = desk.evidence.select(standalone, qvec, res.passages, llm.count_tokens,
                                        max_sentences=s.evidence_sentences, max_tokens=s.evidence_tokens)
     timings["evidence"] = (time.perf_counter() - te) * 1000
+    for d in dict.fromkeys(p.doc_id for p in res.passages if desk.evidence.hostile(p.doc_id)):
+        flags.append(f"left out article {d}: it carries instructions aimed at the model (prompt injection)")
     signals = {"best_dense": round(res.best_dense, 4),
                "best_evidence": round(max((p.score for p in evidence), default=0.0), 4)}
     if not evidence:

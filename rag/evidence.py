@@ -16,6 +16,7 @@ context filtering, +9–14 EM for 3B–7B readers with half the prompt). Here:
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -30,6 +31,21 @@ what when where why how did does do has have had will would can could about into
 they he she there after before during between among any all more most other some such only also not no
 là và của có được cho các những với trong này đã sẽ đến từ theo về tại khi nào ai gì bao nhiêu đâu sao như một
 hai người ngày năm tháng thì mà để ra vào lên nên cũng rất""".split())
+
+
+# text aimed at the model rather than at readers: an article that carries it is never evidence
+INJECTION = re.compile(
+    r"ignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier)\s+(?:instructions|prompts?|rules)"
+    r"|disregard\s+(?:all\s+|the\s+)?(?:previous|prior|above)\s+(?:instructions|prompts?)"
+    r"|(?:bỏ qua|phớt lờ|bất kể)\s+(?:mọi|tất cả|các|những)?\s*(?:hướng dẫn|chỉ dẫn|chỉ thị|lệnh|quy tắc)"
+    r"|(?:reveal|print|show)\s+(?:your|the)\s+(?:system\s+)?prompt|(?:tiết lộ|in ra)\s+(?:lời nhắc|prompt)"
+    r"|you are now\b|^\s*(?:system|assistant|hệ thống|trợ lý)\s*:",
+    re.I | re.M)
+
+
+def carries_instructions(text: str) -> list[str]:
+    """The passages of ``text`` that address the model (prompt injection), for the flag that names them."""
+    return [m.group(0).strip() for m in INJECTION.finditer(text)]
 
 
 @dataclass
@@ -51,7 +67,19 @@ class EvidenceSelector:
     def __init__(self, store):
         self.store = store
         self._cache: dict[tuple[str, int, int], np.ndarray] = {}
+        self._hostile: dict[tuple[str, str], bool] = {}
         self._lock = threading.Lock()
+
+    def hostile(self, doc_id: str) -> bool:
+        """The article carries text aimed at the model ("ignore previous instructions", a fake "System:" line, a
+        fake numbered evidence block): none of its sentences is evidence. Cached per content."""
+        doc = self.store.get_document(doc_id)
+        if doc is None:
+            return False
+        key = (doc_id, doc.content_hash)
+        if key not in self._hostile:
+            self._hostile[key] = bool(carries_instructions(doc.text))
+        return self._hostile[key]
 
     def _vectors(self, p: Passage, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
         found = self.store.sentence_vectors(p.doc_id, p.start, p.end)
@@ -74,6 +102,8 @@ class EvidenceSelector:
         out: list[Sentence] = []
         count = self.store.embedder.count_tokens
         for rank, p in enumerate(passages):
+            if self.hostile(p.doc_id):
+                continue
             spans = [(p.start + sp.start, p.start + sp.end)
                      for sp in sentence_spans(p.text, count, self.store.settings.chunk_tokens)]
             spans = [sp for sp in spans if (p.doc_id, sp[0]) not in seen]

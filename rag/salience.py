@@ -26,6 +26,7 @@ import numpy as np
 
 from . import facts
 from .chunking import sentence_spans
+from .evidence import carries_instructions
 from .lexical import fold
 
 
@@ -127,6 +128,10 @@ class SentencePicker:
         pool: list[Pick] = []
         vecs: list[np.ndarray] = []
         for d in doc_ids:
+            doc = self.store.get_document(d)
+            if doc is not None and carries_instructions(doc.text):
+                notes.append(f"left out article {d}: it carries instructions aimed at the model (prompt injection)")
+                continue
             ps, m = self.candidates(d)
             if topic_vec is not None and len(ps) > 1:
                 sims = _cos(m, topic_vec[None, :])[:, 0]
