@@ -102,6 +102,17 @@ def _plain_history(messages: list) -> list[dict]:
     return out
 
 
+def _words(words) -> int:
+    """The requested length, as a usage error when it is not a number in range."""
+    try:
+        n = int(words)
+    except (TypeError, ValueError):
+        raise ValueError(f"words must be a whole number (got {words!r})") from None
+    if not 30 <= n <= 600:
+        raise ValueError(f"words must be between 30 and 600 (got {n})")
+    return n
+
+
 def _readable(e: Exception) -> str:
     if isinstance(e, (LLMError, BriefingError, LoadError, ValueError)):
         return str(e)
@@ -128,7 +139,9 @@ def ingest_uploads(desk, items: list[tuple[Path, str | None]], upload_dir: Path,
     else:
         rep = {"docs_added": 0, "docs_updated": 0, "docs_unchanged": 0, "chunks_added": 0,
                "chunks_total": desk.store.chunk_count(), "errors": []}
-    rep["errors"] = errors + [{"path": e["path"].replace(str(batch) + "/", ""), "error": e["error"]} for e in rep["errors"]]
+    # the server's folders never reach the client: paths in messages become the uploaded names
+    hide = lambda t: t.replace(str(batch) + "/", "").replace(str(upload_dir) + "/", "")
+    rep["errors"] = errors + [{"path": hide(e["path"]), "error": hide(e["error"])} for e in rep["errors"]]
     return rep
 
 
@@ -205,7 +218,7 @@ def build_app(desk, max_upload_mb: int = 20):
         if not doc_ids:
             raise gr.Error("Pick at least one article.")
         try:
-            dg = desk.summarize(list(doc_ids), words=int(words), progress=_bar(progress, "summary"))
+            dg = desk.summarize(list(doc_ids), words=_words(words), progress=_bar(progress, "summary"))
         except Exception as e:
             raise gr.Error(_readable(e)) from e
         return _link_citations(dg.to_markdown()), _digest_sources(dg)
@@ -217,7 +230,7 @@ def build_app(desk, max_upload_mb: int = 20):
     def do_brief(since, until, topic, doc_ids, words, progress=gr.Progress()):
         try:
             dg = desk.brief(since=normalize_date(since or None, "since"), until=normalize_date(until or None, "until"),
-                            query=(topic or None), docs=list(doc_ids or []) or None, words=int(words),
+                            query=(topic or None), docs=list(doc_ids or []) or None, words=_words(words),
                             progress=_bar(progress, "briefing"))
         except Exception as e:
             raise gr.Error(_readable(e)) from e
@@ -335,7 +348,7 @@ def build_app(desk, max_upload_mb: int = 20):
         def api_summarize(doc_ids: list[str], words: int = 150) -> dict:
             """English summary of the given documents (JSON as `rag summarize --json`)."""
             try:
-                return desk.summarize(list(doc_ids), words=int(words)).to_dict()
+                return desk.summarize(list(doc_ids), words=_words(words)).to_dict()
             except Exception as e:
                 raise gr.Error(_readable(e)) from e
 
@@ -344,7 +357,7 @@ def build_app(desk, max_upload_mb: int = 20):
             """Bilingual briefing (JSON as `rag brief --json`)."""
             try:
                 return desk.brief(since=normalize_date(since or None, "since"), until=normalize_date(until or None, "until"),
-                                  query=query or None, docs=list(docs or []) or None, words=int(words)).to_dict()
+                                  query=query or None, docs=list(docs or []) or None, words=_words(words)).to_dict()
             except Exception as e:
                 raise gr.Error(_readable(e)) from e
 

@@ -111,3 +111,19 @@ def test_non_loopback_bind_needs_auth():
     r = subprocess.run([sys.executable, "-m", "rag.cli", "serve", "--host", "0.0.0.0"], capture_output=True,
                        text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 2 and "--auth" in r.stderr
+
+
+def test_upload_errors_never_show_the_server_folders_and_bad_lengths_are_messages(index_copy, tmp_path):
+    from rag import NewsDesk
+    from rag.app import _words, ingest_uploads
+
+    up = tmp_path / "uploads"
+    up.mkdir()
+    f = tmp_path / "000_833a92ec386289a5.txt"  # the name of a stored seed, other content
+    f.write_text(" date 2026-03-01\nMột bài báo khác, cùng tên tệp với bài đã lưu.\n", encoding="utf-8")
+    rep = ingest_uploads(NewsDesk(index=index_copy), [(f, None)], up, 20)
+    assert rep["errors"] and all(str(up) not in e["path"] + e["error"] for e in rep["errors"]), rep["errors"]
+    with pytest.raises(ValueError, match="whole number"):
+        _words("abc")
+    with pytest.raises(ValueError, match="between 30 and 600"):
+        _words(5)
