@@ -74,6 +74,8 @@ def ingest_cmd(obj: _Ctx, paths, as_json):
         click.echo(f"added {d['docs_added']}, updated {d['docs_updated']}, unchanged {d['docs_unchanged']} "
                    f"documents; {d['chunks_added']} chunks added, {d['chunks_total']} in the index "
                    f"({report.seconds:.1f}s)")
+        for e in report.skipped:
+            click.echo(f"note: {e['path']}: {e['reason']}", err=True)
         for e in report.errors:
             click.echo(f"error: {e['path']}: {e['error']}", err=True)
     sys.exit(1 if report.errors else 0)

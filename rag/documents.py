@@ -102,6 +102,20 @@ def normalize_date(value, where: str) -> str | None:
 
 def _read_text(path: Path) -> str:
     try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise LoadError(str(path), "file not found") from None
+    except OSError as e:
+        raise LoadError(str(path), f"cannot read: {e.strerror or e}") from None
+    import stat as _stat
+
+    if _stat.S_ISDIR(st.st_mode):
+        raise LoadError(str(path), "is a directory")
+    if not _stat.S_ISREG(st.st_mode):  # a FIFO would block the read forever
+        raise LoadError(str(path), "not a regular file (a pipe, socket or device)")
+    if st.st_size > MAX_FILE_BYTES:
+        raise LoadError(str(path), f"file too large ({st.st_size} bytes > {MAX_FILE_BYTES})")
+    try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise LoadError(str(path), "file not found") from None
@@ -145,13 +159,25 @@ def load_txt(path: Path) -> list[Document]:
 def load_md(path: Path) -> list[Document]:
     raw = _read_text(path)
     date = None
+    title = None
+    fm = re.match(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", raw, flags=re.S)
+    if fm:  # YAML front matter: its title and date are metadata, not article text
+        for line in fm.group(1).splitlines():
+            k, _, v = line.partition(":")
+            v = v.strip().strip("'\"")
+            if k.strip().lower() == "title" and v:
+                title = v
+            elif k.strip().lower() == "date" and v:
+                date = normalize_date(v[:10], f"{path} (front matter)")
+        raw = raw[fm.end():]
+        if not raw.strip():
+            raise LoadError(str(path), "no text after the front matter")
     m = _DATE_HEADER.match(raw)
     if m:
         date = normalize_date(m.group(1), str(path))
         raw = raw[m.end():]
-    title = None
     h = re.search(r"^#\s+(.+)$", raw, flags=re.M)
-    if h:
+    if h and not title:
         title = h.group(1).strip()
     # keep the words, drop markup that carries no meaning for retrieval
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", raw)
@@ -316,16 +342,25 @@ def load_path(path: Path) -> tuple[list[Document], list[LoadError]]:
     return load_jsonl(path)
 
 
+class Skipped(LoadError):
+    """A file in a folder that is not an article (other extension, not a regular file): reported, not an error."""
+
+
 def iter_files(paths: list[Path]) -> Iterator[tuple[Path, LoadError | None]]:
-    """Expand folders (recursively, supported extensions only, hidden files skipped); report missing paths."""
+    """Expand folders (recursively, hidden files skipped); report missing paths, and the files of a folder that
+    are skipped (unsupported extension, not a regular file) as :class:`Skipped`."""
     for p in paths:
         if not p.exists():
             yield p, LoadError(str(p), "path does not exist")
         elif p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUPPORTED_EXTENSIONS and not any(
-                    part.startswith(".") for part in f.relative_to(p).parts
-                ):
+                if any(part.startswith(".") for part in f.relative_to(p).parts) or f.is_dir():
+                    continue
+                if f.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                    yield f, Skipped(str(f), f"skipped: {f.suffix or 'no extension'} is not an article format")
+                elif not f.is_file():
+                    yield f, Skipped(str(f), "skipped: not a regular file (a pipe, socket or device)")
+                else:
                     yield f, None
         else:
             yield p, None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from .chunking import chunk_document, sentence_spans
-from .documents import Document, LoadError, iter_files, load_path
+from .documents import Document, LoadError, Skipped, iter_files, load_path
 from .store import Store
 
 
@@ -20,6 +20,7 @@ class IngestReport:
     chunks_added: int = 0
     chunks_total: int = 0
     errors: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # files of a folder that are not articles
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -30,6 +31,7 @@ class IngestReport:
             "chunks_added": self.chunks_added,
             "chunks_total": self.chunks_total,
             "errors": self.errors,
+            "skipped": self.skipped,
         }
 
 
@@ -46,6 +48,9 @@ def load_all(paths: list[Path], report: IngestReport) -> list[Document]:
     docs: list[Document] = []
     seen: dict[str, str] = {}
     for path, err in iter_files(paths):
+        if isinstance(err, Skipped):
+            report.skipped.append({"path": err.path, "reason": err.reason})
+            continue
         if err is not None:
             report.errors.append({"path": err.path, "error": err.reason})
             continue

@@ -72,3 +72,33 @@ def test_an_id_that_is_not_a_string_or_number_is_an_error(tmp_path):
     docs, errs = load_path(p)
     assert [d.doc_id for d in docs] == ["7"]  # was "{'nested': 1}"
     assert "objid.json[0]" in str(errs[0]) and "'id' must be a string or a number" in str(errs[0])
+
+
+def test_front_matter_is_metadata_and_front_matter_alone_is_an_error(tmp_path):
+    p = tmp_path / "fm.md"
+    p.write_text("---\ntitle: Giá lúa tăng\ndate: 2026-03-02\ntags: [a, b]\n---\nGiá lúa tăng 5% tại Cần Thơ.\n",
+                 encoding="utf-8")
+    (d,) = load_path(p)[0]
+    assert d.title == "Giá lúa tăng" and d.date == "2026-03-02" and d.text == "Giá lúa tăng 5% tại Cần Thơ."
+    only = tmp_path / "only.md"
+    only.write_text("---\ntitle: x\ndate: 2026-03-02\n---\n", encoding="utf-8")  # was ingested as raw YAML
+    with pytest.raises(LoadError, match="no text after the front matter"):
+        load_path(only)
+
+
+def test_a_fifo_never_blocks_and_a_folders_other_files_are_reported(tmp_path):
+    import os
+
+    from rag.documents import Skipped, iter_files
+
+    d = tmp_path / "in"
+    d.mkdir()
+    os.mkfifo(d / "pipe.txt")  # reading it would block forever
+    (d / "photo.png").write_bytes(b"\x89PNG")
+    (d / "ok.txt").write_text("Một bài báo ngắn.", encoding="utf-8")
+    got = {p.name: e for p, e in iter_files([d])}
+    assert got["ok.txt"] is None
+    assert isinstance(got["pipe.txt"], Skipped) and "not a regular file" in got["pipe.txt"].reason
+    assert isinstance(got["photo.png"], Skipped) and ".png" in got["photo.png"].reason
+    with pytest.raises(LoadError, match="not a regular file"):
+        load_path(d / "pipe.txt")

@@ -23,13 +23,14 @@ def test_ingest_contract_and_idempotency(tmp_path):
     r = rag_cli(idx, "ingest", str(seeds), "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == {"docs_added", "docs_updated", "docs_unchanged", "chunks_added", "chunks_total", "errors"}
+    assert set(out) == {"docs_added", "docs_updated", "docs_unchanged", "chunks_added", "chunks_total", "errors",
+                        "skipped"}
     assert out["docs_added"] == 2 and out["chunks_added"] == out["chunks_total"] > 10 and out["errors"] == []
     total = out["chunks_total"]
 
     again = json.loads(rag_cli(idx, "ingest", str(seeds), "--json").stdout)
     assert again == {"docs_added": 0, "docs_updated": 0, "docs_unchanged": 2, "chunks_added": 0,
-                     "chunks_total": total, "errors": []}
+                     "chunks_total": total, "errors": [], "skipped": []}
 
     # edit one article: its chunks are replaced, nothing duplicated
     f = seeds / f"{DOC_B}.txt"
