@@ -6,7 +6,18 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-PROMPTS_DIR = Path(os.environ.get("RAG_PROMPTS") or Path(__file__).resolve().parent.parent / "prompts")
+def _default_dir() -> Path:
+    """The repo's ``prompts/`` in a checkout (edit them in place); the copy shipped as ``rag._prompts`` in a wheel."""
+    repo = Path(__file__).resolve().parent.parent / "prompts"
+    if repo.is_dir():
+        return repo
+    from importlib.util import find_spec
+
+    spec = find_spec("rag._prompts")  # a namespace package (no __init__ among the templates)
+    return Path(list(spec.submodule_search_locations)[0]) if spec and spec.submodule_search_locations else repo
+
+
+PROMPTS_DIR = Path(os.environ.get("RAG_PROMPTS") or _default_dir())
 
 
 @lru_cache(maxsize=None)
