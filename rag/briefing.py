@@ -317,7 +317,8 @@ def _heading(kind: str, lang: str, lines: list[str], picks: list[Pick], query: s
                 words = words[1:]
             while words and facts.fold(words[0]).lower() in _TITLE_WORDS:  # "Tổng Bí thư Tô Lâm" -> "Tô Lâm"
                 words = words[1:]
-            if len(" ".join(words)) > 2 and not (len(words) == 1 and words[0].isupper()) \
+            # a single word is a heading name only when it is a country ("Laos"), not "Trung" of "Trung ương"
+            if len(" ".join(words)) > 2 and (len(words) > 1 or facts.country_key(words[0])) \
                     and facts.fold(" ".join(words)).lower() not in _DEMONYMS:
                 found.add(" ".join(words))
         counts.update(found)

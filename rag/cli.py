@@ -278,7 +278,8 @@ def _digest(obj: _Ctx, as_json: bool, fmt: str, fn) -> None:
     click.echo(md if fmt == "md" else re.sub(r"[#*]", "", md))
     for n in dg.notes:
         click.echo(click.style(f"note: {n}", dim=True), err=True)
-    click.echo(click.style(f"{dg.facts_checked} facts checked, {len(dg.unsupported)} unsupported removed · "
+    click.echo(click.style(f"{dg.facts_checked} facts checked · {len(dg.unsupported)} draft problems rewritten or "
+                           f"left out (see the notes) · "
                            f"{dg.timings_ms['total'] / 1000:.1f} s", dim=True), err=True)
 
 
