@@ -135,8 +135,12 @@ def ingest_uploads(desk, items: list[tuple[Path, str | None]], upload_dir: Path,
         shutil.copyfile(src, batch / name)
         paths.append(batch / name)
     if paths:
-        rep = desk.ingest(paths, progress=progress).to_dict()
+        try:
+            rep = desk.ingest(paths, progress=progress).to_dict()
+        finally:  # the index keeps the text; the uploaded copies are not needed any more
+            shutil.rmtree(batch, ignore_errors=True)
     else:
+        shutil.rmtree(batch, ignore_errors=True)
         rep = {"docs_added": 0, "docs_updated": 0, "docs_unchanged": 0, "chunks_added": 0,
                "chunks_total": desk.store.chunk_count(), "errors": []}
     # the server's folders never reach the client: paths in messages become the uploaded names
@@ -147,6 +151,9 @@ def ingest_uploads(desk, items: list[tuple[Path, str | None]], upload_dir: Path,
 
 def build_app(desk, max_upload_mb: int = 20):
     upload_dir = Path(tempfile.mkdtemp(prefix="rag-upload-"))
+    import atexit
+
+    atexit.register(shutil.rmtree, upload_dir, True)  # one temp folder per start, removed at exit
 
     def doc_choices():
         return [(f"{d.doc_id} ({d.date or 'no date'})", d.doc_id) for d in desk.docs() if d.state == "ok"]

@@ -89,8 +89,9 @@ def ingest(store: Store, paths: list[Path], progress: ProgressFn | None = None) 
             if prev is not None and prev[0] != d.content_hash:
                 old = store.get_document(d.doc_id)
                 if old is not None and old.source != d.source and Path(old.source).name == Path(d.source).name \
-                        and Path(old.source).resolve() != Path(d.source).resolve():
-                    # same file name from another folder: never silently replace what is stored
+                        and Path(old.source).resolve() != Path(d.source).resolve() and Path(old.source).is_file():
+                    # two live files with one name in different folders: never silently replace what is stored
+                    # (a file that moved, or an upload whose copy is gone, is an update)
                     report.errors.append({"path": d.source, "error": (
                         f"document id {d.doc_id!r} already holds {old.source}; not replaced. Remove it first "
                         f"(rag remove {d.doc_id}) or give this file another name")})

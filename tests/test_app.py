@@ -127,3 +127,20 @@ def test_upload_errors_never_show_the_server_folders_and_bad_lengths_are_message
         _words("abc")
     with pytest.raises(ValueError, match="between 30 and 600"):
         _words(5)
+
+
+def test_an_uploaded_article_can_be_updated_and_its_copy_is_removed(index_copy, tmp_path):
+    from rag import NewsDesk
+    from rag.app import ingest_uploads
+
+    up = tmp_path / "uploads"
+    up.mkdir()
+    f = tmp_path / "tin-moi.txt"
+    f.write_text(" date 2026-03-01\nGiá lúa tăng 5% tại Cần Thơ.\n", encoding="utf-8")
+    desk = NewsDesk(index=index_copy)
+    assert ingest_uploads(desk, [(f, None)], up, 20)["docs_added"] == 1
+    f.write_text(" date 2026-03-01\nGiá lúa tăng 7% tại Cần Thơ.\n", encoding="utf-8")
+    rep = ingest_uploads(desk, [(f, None)], up, 20)
+    assert rep["docs_updated"] == 1 and not rep["errors"], rep  # an update, not "another file with that name"
+    assert "7%" in desk.store.get_document("tin-moi").text
+    assert list(up.iterdir()) == []  # the uploaded copies are gone; the index keeps the text
