@@ -392,7 +392,6 @@ def build_app(desk, max_upload_mb: int = 20):
     return demo
 
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def check_bind(host: str, auth: str | None, force: bool) -> None:

@@ -117,11 +117,7 @@ class Digest:
 def _support(p: Pick) -> list[str]:
     """What a bullet may state: its sentence, and the article's title (with its acronym: "IPCC" for
     "Intergovernmental Panel on Climate Change") and date — the sentence's context."""
-    out = [p.text + (f" {p.date}" if p.date else "")]
-    if p.title:
-        initials = "".join(w[0] for w in p.title.split() if w[:1].isupper())
-        out.append(p.title + (f" ({initials})" if len(initials) >= 3 else ""))
-    return out
+    return facts.cited_context(p.text, p.date, p.title)
 
 
 def check_line(text: str, source: Pick, lang: str) -> tuple[str | None, list[str], int]:

@@ -226,10 +226,10 @@ def score_answer(row: dict) -> None:
 
 
 def _cited_context(src: dict) -> list[str]:
-    """A cited sentence with its article's date, and the title with its acronym (as the writer's check)."""
-    title = src.get("title") or ""
-    initials = "".join(w[0] for w in title.split() if w[:1].isupper())
-    return [src["text"] + " " + (src.get("date") or ""), title + (f" ({initials})" if len(initials) >= 3 else "")]
+    """A cited source as the writer's check sees it (``facts.cited_context``)."""
+    from .facts import cited_context
+
+    return cited_context(src["text"], src.get("date"), src.get("title"))
 
 
 def recheck_digest(row: dict) -> None:

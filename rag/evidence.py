@@ -73,12 +73,13 @@ class EvidenceSelector:
     def hostile(self, doc_id: str) -> bool:
         """The article carries text aimed at the model ("ignore previous instructions", a fake "System:" line, a
         fake numbered evidence block): none of its sentences is evidence. Cached per content."""
-        doc = self.store.get_document(doc_id)
-        if doc is None:
+        sig = self.store.doc_signature(doc_id)  # the stored hash: no text is loaded for a known article
+        if sig is None:
             return False
-        key = (doc_id, doc.content_hash)
+        key = (doc_id, sig[0])
         if key not in self._hostile:
-            self._hostile[key] = bool(carries_instructions(doc.text))
+            doc = self.store.get_document(doc_id)
+            self._hostile[key] = bool(doc and carries_instructions(doc.text))
         return self._hostile[key]
 
     def _vectors(self, p: Passage, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:

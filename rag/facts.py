@@ -612,7 +612,7 @@ centre department program programme project act law treaty protocol report summi
 embassy people's peoples democratic socialist central general space research science sciences health education
 foreign affairs trade defense defence security police armed forces navy air force energy agency station airport port
 bridge highway railway rail link network tram hall square park lake island islands sea ocean bay valley
-international world global royal federal public supreme high grand center summary policymakers vice deputy acting
+international world global royal federal public supreme high grand center vice deputy acting
 former""".split())
 # role words inside a name run ("Vice-Chair Ismail El Gizouli") are the role check's business
 _GENERIC_NAME_WORDS |= {w for forms in ROLES.values() for f in forms for w in f.split() if f.isascii()} - {"tong", "thu",
@@ -749,3 +749,13 @@ def english_rendering(surface: str) -> str:
         t = re.sub(rf"\s*{vi}\b", f" {en}", t)
     t = re.sub(r"^(.*\S)\s+USD$", r"US$\1", t)
     return t
+
+
+def cited_context(text: str, date: str | None, title: str | None) -> list[str]:
+    """What a line citing a sentence may state: the sentence with its article's date, and the article's title with
+    its acronym ("IPCC" for "Intergovernmental Panel on Climate Change"). One rule for the writer and the eval."""
+    out = [text + (f" {date}" if date else "")]
+    if title:
+        initials = "".join(w[0] for w in title.split() if w[:1].isupper())
+        out.append(title + (f" ({initials})" if len(initials) >= 3 else ""))
+    return out
