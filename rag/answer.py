@@ -127,11 +127,36 @@ def adds_nothing(answer: str, question: str) -> bool:
     return not new
 
 
+_MONEY = re.compile(r"(?i)(?:usd|us\$|\$|€|£|đồng|vnd|kip|dollars?|euros?|yuan|baht)")
+_RE_RATE_Q = re.compile(r"(?i)\b(rate|percent|percentage|tỷ lệ|phần trăm)\b")
+_RE_COUNT_Q = re.compile(r"(?i)\b(how many|how much|how long|how far|how old|bao nhiêu|mấy)\b")
+_RE_NOT_MONEY_Q = re.compile(r"(?i)\b(population|people|residents|inhabitants|dân số|người|km|kilomet\w*|miles?|dặm|"
+                             r"days?|ngày|years? old|tuổi|times|lần)\b")
+
+
+_RE_WHO_Q = re.compile(r"(?i)^\s*(?:who|whom)\b|\bai\b|\bngười nào\b")
+_RE_PRONOUN_START = re.compile(r"(?i)^\s*(?:he|she|they|him|her|anh ấy|ông ấy|bà ấy|cô ấy|anh ta|ông ta|cô ta|họ)\b")
+
+
 def wrong_kind(answer: str, question: str) -> bool:
-    """A question about a rate or percentage answered without one ("the inflation rate was 2.6 billion USD")."""
-    if not re.search(r"(?i)\b(rate|percent|percentage|tỷ lệ|phần trăm)\b", question):
-        return False
-    return not facts.extract(answer).percents
+    """An answer of the wrong kind for the question: a rate without a percentage ("the inflation rate was 2.6
+    billion USD"), a count without a number, people or distances answered with money ("the population of Laos
+    is 2.6 billion USD")."""
+    f = facts.extract(answer)
+    if _RE_RATE_Q.search(question) and not f.percents:
+        return True
+    if _RE_WHO_Q.search(question) and _RE_PRONOUN_START.match(facts.CITATION.sub("", answer)):
+        # "Anh ấy là thủ quân lớn tuổi nhất" to "Ai là thủ quân lớn tuổi nhất?": a pronoun names nobody
+        qnames = facts.extract(question)
+        if not [n for n in f.names if not facts.name_supported(n, qnames)]:
+            return True
+    if _RE_COUNT_Q.search(question):
+        if not f.numbers:
+            return True
+        if (not re.search(r"(?i)\b(money|cost|price|worth|trade|invest\w*|budget|revenue|giá|tiền|vốn|kim ngạch)\b", question)
+                and _RE_NOT_MONEY_Q.search(question) and _MONEY.search(facts.CITATION.sub("", answer))):
+            return True
+    return False
 
 
 class _StreamGate:
@@ -176,14 +201,15 @@ def _name_numbers(question: str) -> set[str]:
             if m.group(1).lower() not in _NOT_A_NAME}
 
 
-def _unsupported(body: str, texts: list[str], question: str) -> list[str]:
+def _unsupported(body: str, texts: list[str], question: str, stated: frozenset[str] = frozenset()) -> list[str]:
     """Numbers/dates of ``body`` that ``texts`` do not support.
 
-    A number that is part of a name the user wrote ("... in Super Bowl 50?") may be echoed — a passage in another
-    language may drop it — but only beside a number the passages supply that the question did not contain: the
-    claim must carry a new, sourced fact. Years and dates from the question are never echoed: "Vietnam invested
-    2.6 billion USD in Laos in 2024" grafts a passage's figure onto the question's year, the classic wrong answer
-    to an unanswerable question.
+    A number that is part of a name the user wrote ("... in Super Bowl 50?") may be echoed when the evidence
+    states it somewhere (``stated``: the evidence is about that Super Bowl, even if the cited sentence calls it
+    "the game"); otherwise — a passage in another language may drop it — only beside a number the passages supply
+    that the question did not contain: the claim must carry a new, sourced fact. Years and dates from the question
+    are never echoed: "Vietnam invested 2.6 billion USD in Laos in 2024" grafts a passage's figure onto the
+    question's year, the classic wrong answer to an unanswerable question.
     """
     bad = facts.unsupported(body, texts, check_names=False)
     if not bad or not question:
@@ -191,6 +217,8 @@ def _unsupported(body: str, texts: list[str], question: str) -> list[str]:
     echo = _name_numbers(question)
     if any(b not in echo for b in bad):
         return bad
+    if all(b in stated for b in bad):
+        return []
     f = facts.extract(body)
     surfaces = [sf for sf, _ in f.number_items] + [sf for sf, _ in f.date_items]
     new_sourced = [sf for sf in surfaces if sf not in bad
@@ -198,7 +226,30 @@ def _unsupported(body: str, texts: list[str], question: str) -> list[str]:
     return [] if new_sourced else bad
 
 
-def validate_citations(text: str, passages: list[Passage], question: str = "") -> tuple[str, list[int], list[str]]:
+# where an aside starts: a relative or subordinate clause after a comma, a bracket, a dash (not a bare comma:
+# "born in Wiltshire, England" is one place, and the part that fails is the sign of a guess)
+_CLAUSE_CUT = re.compile(r"\s*(?:,\s+(?:who|which|where|when|while|whose|but|after|before|including|making|marking|"
+                         r"với|khi|sau khi|trước khi|trong khi|nhưng|người|nơi|mà)\b|\s+\(|\s+[–—]\s+|\s+-\s+)",
+                         re.I)
+
+
+def trimmed_claims(body: str, question: str = "") -> list[str]:
+    """Shorter readings of a claim that keep its start ("X was Y, who …" -> "X was Y."), longest first; each
+    still has to tell the user something the question did not."""
+    out = []
+    for m in reversed(list(_CLAUSE_CUT.finditer(body))):
+        head = body[:m.start()].rstrip(" ,;:-–—")
+        if len(head.split()) < 3:
+            continue
+        head += "."
+        if question and adds_nothing(head, question):
+            continue
+        out.append(head)
+    return out
+
+
+def validate_citations(text: str, passages: list[Passage], question: str = "", similarity=None,
+                       min_similarity: float = 0.0) -> tuple[str, list[int], list[str]]:
     """Check and repair ``[n]`` citations sentence by sentence.
 
     Returns (repaired text, cited passage numbers in order of first use, flags). A sentence keeps its
@@ -236,6 +287,65 @@ def validate_citations(text: str, passages: list[Passage], question: str = "") -
             return texts + [". ".join(facts.translatable_names(question, texts))]
         return texts + [". ".join(facts.anchored_names(question, texts))]
 
+    # the question's name numbers ("Super Bowl 50") that the evidence states somewhere
+    stated = frozenset(x for x in _name_numbers(question)
+                       if any(re.search(rf"(?<![\d.,]){x}(?![\d]|[.,]\d)", p.text) for p in passages)) if question else frozenset()
+
+    def judge(body: str, valid: list[int]) -> tuple[str, list[int], list[str], str | None]:
+        """(claim as repaired, its citations, notes, reason to drop or None) for one claim."""
+        notes: list[str] = []
+        has_facts = facts.fact_count(body) > 0
+        supported = valid and not _unsupported(body, _support_texts(passages, valid), question, stated)
+        if not supported and (has_facts or not valid):
+            support = [i for i in range(1, n + 1)
+                       if not _unsupported(body, _support_texts(passages, [i]), question, stated)]
+            if has_facts and support:
+                best = max(support, key=lambda i: (_overlap(body, passages[i - 1].text), -i))
+                if valid:
+                    notes.append(f"re-cited to [{best}] (the cited passage lacks its facts): {body[:80]}")
+                valid = [best]
+            elif has_facts:
+                return body, valid, notes, f"dropped a claim no passage supports: {body[:120]}"
+            elif not valid:
+                # an uncited claim with no checkable fact: kept only if it stays close to the evidence (the
+                # model answering from its own knowledge writes claims that drift away from it)
+                if similarity is not None and min_similarity > 0:
+                    sim = similarity(body)
+                    if sim < min_similarity:
+                        return body, valid, notes, (f"dropped an uncited claim far from the evidence "
+                                                    f"(similarity {sim:.2f} < {min_similarity}): {body[:100]}")
+                cand = max(range(1, n + 1), key=lambda i: (_overlap(body, passages[i - 1].text), -i)) if n else None
+                if cand and _overlap(body, passages[cand - 1].text) > 0:
+                    valid = [cand]
+                elif last_good:
+                    valid = last_good
+                elif n:
+                    valid = [1]
+                notes.append(f"citation inferred for an uncited sentence: {body[:80]}")
+        # names must be in the cited passages (see with_qnames); numbers only beside a new sourced one (_unsupported)
+        names = facts.unsupported(body, with_qnames(_support_texts(passages, valid)), check_numbers=False) if valid else []
+        if names:
+            alt = next((i for i in range(1, n + 1)
+                        if not _unsupported(body, _support_texts(passages, [i]), question, stated)
+                        and not facts.unsupported(body, with_qnames(_support_texts(passages, [i])), check_numbers=False)),
+                       None)
+            if alt is not None:
+                valid, names = [alt], []
+        if names:
+            # a near-miss of a name the cited evidence spells ("Sonexay Siphandon") is rewritten to its spelling
+            repaired, done = facts.repair_names(body, names, _support_texts(passages, valid))
+            if done and not facts.unsupported(repaired, with_qnames(_support_texts(passages, valid)), check_numbers=False):
+                notes.append("repaired name(s): " + ", ".join(f"{a} -> {b}" for a, b in done))
+                return repaired, valid, notes, None
+        if names:
+            # a name no supplied passage contains is the classic small-model hallucination: drop the claim
+            return body, valid, notes, f"dropped a claim naming what no passage mentions ({', '.join(names)}): {body[:100]}"
+        roles = facts.unsupported_roles(body, _support_texts(passages, valid))
+        if roles:
+            # "President To Lam" where the evidence says General Secretary: a wrong title is a wrong fact
+            return body, valid, notes, f"dropped a claim with a title the evidence does not give ({', '.join(roles)}): {body[:100]}"
+        return body, valid, notes, None
+
     for s in sents:
         nums = _cited(s)
         bad = [x for x in nums if not 1 <= x <= n]
@@ -246,52 +356,21 @@ def validate_citations(text: str, passages: list[Passage], question: str = "") -
         body = re.sub(r"\s+([.,;:!?])", r"\1", body)
         if not body.strip(" .,;"):
             continue
-        has_facts = facts.fact_count(body) > 0
-        supported = valid and not _unsupported(body, _support_texts(passages, valid), question)
-        if not supported and (has_facts or not valid):
-            support = [i for i in range(1, n + 1)
-                       if not _unsupported(body, _support_texts(passages, [i]), question)]
-            if has_facts and support:
-                best = max(support, key=lambda i: (_overlap(body, passages[i - 1].text), -i))
-                if valid:
-                    flags.append(f"re-cited to [{best}] (the cited passage lacks its facts): {body[:80]}")
-                valid = [best]
-            elif has_facts:
-                flags.append(f"dropped a claim no passage supports: {body[:120]}")
-                continue
-            elif not valid:
-                cand = max(range(1, n + 1), key=lambda i: (_overlap(body, passages[i - 1].text), -i)) if n else None
-                if cand and _overlap(body, passages[cand - 1].text) > 0:
-                    valid = [cand]
-                elif last_good:
-                    valid = last_good
-                elif n:
-                    valid = [1]
-                flags.append(f"citation inferred for an uncited sentence: {body[:80]}")
-        # names must be in the cited passages (see with_qnames); numbers only beside a new sourced one (_unsupported)
-        names = facts.unsupported(body, with_qnames(_support_texts(passages, valid)), check_numbers=False) if valid else []
-        if names:
-            alt = next((i for i in range(1, n + 1)
-                        if not _unsupported(body, _support_texts(passages, [i]), question)
-                        and not facts.unsupported(body, with_qnames(_support_texts(passages, [i])), check_numbers=False)),
-                       None)
-            if alt is not None:
-                valid, names = [alt], []
-        if names:
-            # a near-miss of a name the cited evidence spells ("Sonexay Siphandon") is rewritten to its spelling
-            repaired, done = facts.repair_names(body, names, _support_texts(passages, valid))
-            if done and not facts.unsupported(repaired, with_qnames(_support_texts(passages, valid)), check_numbers=False):
-                flags.append("repaired name(s): " + ", ".join(f"{a} -> {b}" for a, b in done))
-                body, names = repaired, []
-        if names:
-            # a name no supplied passage contains is the classic small-model hallucination: drop the claim
-            flags.append(f"dropped a claim naming what no passage mentions ({', '.join(names)}): {body[:100]}")
+        fixed, cited, notes, drop = judge(body, valid)
+        if drop:
+            # repair before dropping: the answer often comes first and an unsupported aside after it
+            # ("The Count of Melfi was William Iron Arm, who was elected by the people of Normandy.")
+            for short in trimmed_claims(body, question):
+                f2, c2, n2, d2 = judge(short, valid)
+                if not d2:
+                    flags.append(f"cut a clause the evidence does not support: {body[len(short) - 1:][:80]}")
+                    fixed, cited, notes, drop = f2, c2, n2, None
+                    break
+        if drop:
+            flags.append(drop)
             continue
-        roles = facts.unsupported_roles(body, _support_texts(passages, valid) + [question])
-        if roles:
-            # "President To Lam" where the evidence says General Secretary: a wrong title is a wrong fact
-            flags.append(f"dropped a claim with a title the evidence does not give ({', '.join(roles)}): {body[:100]}")
-            continue
+        flags += notes
+        body, valid = fixed, cited
         last_good = valid
         used += [x for x in valid if x not in used]
         tail = "".join(f"[{x}]" for x in valid)
@@ -349,12 +428,16 @@ def evidence_messages(lang: str, question: str, evidence: list[Passage]) -> list
                                                        answer_in=prompts.load(f"answer_in_{answer_lang}", read))}]
 
 
+def question_years(question: str) -> list[str]:
+    return list(dict.fromkeys(re.findall(r"\b(?:19|20)\d{2}\b", question)))
+
+
 def question_anchors_missing(question: str, evidence: list[Passage]) -> list[str]:
     """Years of the question that no evidence sentence states while the evidence states other years: the articles
     then report another period ("trade in 2024" over reports of 2025), and the question is unanswerable from them,
     however close the evidence scores. (Evidence that states no year at all says nothing either way; other numbers
     are often part of a name — "Super Bowl 50" — and are left to the number checks of the answer.)"""
-    years_q = set(re.findall(r"\b(?:19|20)\d{2}\b", question))
+    years_q = set(question_years(question))
     if not years_q:
         return []
     stated = set(re.findall(r"\b(?:19|20)\d{2}\b", " ".join(p.text for p in evidence)))
@@ -414,7 +497,8 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     te = time.perf_counter()
     qvec = res.qvec if res.qvec is not None else desk.retriever.embed_query(standalone)
     evidence, _ = desk.evidence.select(standalone, qvec, res.passages, llm.count_tokens,
-                                       max_sentences=s.evidence_sentences, max_tokens=s.evidence_tokens)
+                                       max_sentences=s.evidence_sentences, max_tokens=s.evidence_tokens,
+                                       require=tuple(question_years(standalone)) + tuple(sorted(_name_numbers(standalone))))
     timings["evidence"] = (time.perf_counter() - te) * 1000
     for d in dict.fromkeys(p.doc_id for p in res.passages if desk.evidence.hostile(p.doc_id)):
         flags.append(f"left out article {d}: it carries instructions aimed at the model (prompt injection)")
@@ -459,13 +543,20 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     elif adds_nothing(text, standalone):
         flags.append(f"the answer only restates the question: {text[:80]}")
     elif wrong_kind(text, standalone):
-        flags.append(f"the question asks for a rate or percentage and the answer gives none: {text[:80]}")
+        flags.append(f"the answer is not of the kind the question asks for (a figure, a rate, a person): {text[:80]}")
     else:
-        fixed, used, vflags = validate_citations(clean_answer(text), evidence, question=standalone)
+        fixed, used, vflags = validate_citations(clean_answer(text), evidence, question=standalone,
+                                                 similarity=lambda c: desk.evidence.similarity(c, evidence),
+                                                 min_similarity=s.uncited_min_similarity)
         flags += vflags
         if not fixed or not used:
             flags.append("no claim of the answer could be supported by the evidence")
-    if (not fixed or not used) and s.quote_fallback:
+        else:
+            holder = facts.wrong_holder(standalone, fixed, _support_texts(evidence, used))
+            if holder:
+                flags.append(f"the evidence gives this person another office: {', '.join(holder)}")
+                fixed, used = "", []
+    if (not fixed or not used) and s.quote_fallback and not any(f.startswith("the evidence gives") for f in flags):
         quoted = quote_answer(lang, standalone, evidence, s.quote_min_score)
         if quoted:
             fixed, used = quoted

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from .lang import detect_question
+from .facts import number_words
 from .lexical import fold
 
 
@@ -140,6 +141,9 @@ def token_f1(pred: str, golds: list[str]) -> float:
     return best
 
 
+_NUMBER_WORDS = {w: v for w, v in number_words().items() if " " not in w and v > 0}
+
+
 def contains_answer(text: str, alternatives: list[str]) -> bool:
     """Does ``text`` contain one of the alternatives (normalized; diacritic-folded as a fallback)?"""
     t = f" {normalize(text)} "
@@ -149,6 +153,11 @@ def contains_answer(text: str, alternatives: list[str]) -> bool:
         if not n:
             continue
         if f" {n} " in t or (len(n) > 3 and n in t) or f" {fold(n)} " in tf:
+            return True
+        # a gold answer that is a number word ("six", "sáu") is the same fact as its digits
+        if n in _NUMBER_WORDS and f" {_NUMBER_WORDS[n]} " in t:
+            return True
+        if n.isdigit() and re.search(rf" (?:{n}(?:st|nd|rd|th)|thứ {n}) ", t):  # "48" is said as "the 48th session"
             return True
     return False
 

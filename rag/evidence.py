@@ -96,6 +96,18 @@ class EvidenceSelector:
                 found[sp] = self._cache[(p.doc_id, *sp)]
         return found
 
+    def similarity(self, text: str, evidence: list[Passage]) -> float:
+        """Highest cosine between ``text`` (embedded as a passage) and an evidence sentence: how close a claim
+        the model did not cite stays to what it was given (the e5 space is shared by both languages)."""
+        if not evidence:
+            return 0.0
+        v = self.store.embedder.embed_passages([text])[0]
+        vecs = []
+        for p in evidence:
+            found = self.store.sentence_vectors(p.doc_id, p.start, p.end)
+            vecs += list(found.values()) if found else list(self.store.embedder.embed_passages([p.text]))
+        return max(float(np.dot(v, w) / (np.linalg.norm(v) * np.linalg.norm(w) + 1e-9)) for w in vecs)
+
     def candidates(self, question: str, qvec: np.ndarray, passages: list[Passage]) -> list[Sentence]:
         """Every sentence of ``passages`` (each once), scored against the question."""
         qterms = _terms(question)
@@ -123,8 +135,13 @@ class EvidenceSelector:
         return out
 
     def select(self, question: str, qvec: np.ndarray, passages: list[Passage], count_tokens,
-               max_sentences: int = 5, margin: float = 0.06, max_tokens: int = 380) -> tuple[list[Passage], list[Sentence]]:
-        """Evidence blocks (numbered 1..N in order of relevance) and the scored candidates."""
+               max_sentences: int = 5, margin: float = 0.06, max_tokens: int = 380,
+               require: tuple[str, ...] = ()) -> tuple[list[Passage], list[Sentence]]:
+        """Evidence blocks (numbered 1..N in order of relevance) and the scored candidates.
+
+        ``require``: words of the question that pin it down (its years): when no picked sentence states one, the
+        best candidate sentence that does is added — "the 2015 season" is often stated one sentence away from
+        the sentence that best matches the rest of the question."""
         cands = self.candidates(question, qvec, passages)
         if not cands:
             return [], []
@@ -140,6 +157,12 @@ class EvidenceSelector:
                 continue
             picked.append(s)
             used += cost
+        for word in require:
+            pat = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+            if not any(pat.search(s.text) for s in picked):
+                extra = next((s for s in ranked if pat.search(s.text) and s not in picked), None)
+                if extra is not None:
+                    picked.append(extra)
         # consecutive sentences of one article become one block (context for pronouns and lists)
         picked.sort(key=lambda s: (s.doc_id, s.start))
         blocks: list[list[Sentence]] = []

@@ -35,7 +35,20 @@ ALIASES = {
     "russian": "nga", "french": "phap", "german": "duc", "american": "hoa ky", "indian": "an do", "lao": "lao", "laotian": "lao", "hanoi": "ha noi", "ho chi minh city": "thanh pho ho chi minh",
 }
 
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty".split())}
+_NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100, "dozen": 12,
+                      "một": 1, "hai": 2, "ba": 3, "bốn": 4, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+                      "mười": 10, "mười một": 11, "mười hai": 12, "hai mươi": 20, "ba mươi": 30, "trăm": 100,
+                      "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                      "eighth": 8, "ninth": 9, "tenth": 10, "thứ nhất": 1, "thứ hai": 2, "thứ ba": 3})  # not "tư": "đầu tư", "tư pháp"
 _NUM = r"\d+(?:[.,]\d+)*"
+
+
+def number_words() -> dict[str, int]:
+    """Small numbers written as words, English and Vietnamese ("four", "bốn") -> value."""
+    return dict(_NUMBER_WORDS)
 _RE_DATE_DM = re.compile(rf"\b(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}}))?/(\d{{1,2}})(?:/(\d{{4}}))?\b")
 _RE_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -128,6 +141,10 @@ def extract(text: str) -> Facts:
     for m in re.finditer(r"\b(\d+)(?:st|nd|rd|th)\b", text):
         f.number_items.append((m.group(0), {float(m.group(1))}))
         f.numbers.add(float(m.group(1)))
+    # small numbers written as words support the digits ("bốn lần" / "four times" -> "4 times"); only as
+    # support: a claim's number words are not checked. "năm" (five / year) is left out: it is nearly always "year".
+    for m in re.finditer(r"(?<!\w)(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?!\w)", text, re.I):
+        f.numbers.add(float(_NUMBER_WORDS[m.group(1).lower()]))
     # month names alone ("in January 2026") support a numeric month
     for m in re.finditer(rf"\b({_MONTH_NAMES})\b", text, re.I):
         f.numbers.add(float(MONTHS[m.group(1).lower()]))
@@ -759,3 +776,39 @@ def cited_context(text: str, date: str | None, title: str | None) -> list[str]:
         initials = "".join(w[0] for w in title.split() if w[:1].isupper())
         out.append(title + (f" ({initials})" if len(initials) >= 3 else ""))
     return out
+
+
+# "Who is <office>?" answered with a person the sources give another office
+_RE_WHO_IS = [re.compile(r"^\s*(?:who|whom)\s+(?:is|was|are|were)\s+(?:the\s+|currently\s+the\s+)?(?P<role>.+?)\s*\??\s*$", re.I),
+              re.compile(r"^\s*ai\s+(?:là|đang là|giữ chức|giữ cương vị)\s+(?P<role>.+?)\s*\??\s*$", re.I),
+              re.compile(r"^\s*(?P<role>.+?)\s+(?:là ai|tên là gì|là người nào)\s*\??\s*$", re.I)]
+
+
+def wrong_holder(question: str, answer: str, sources: list[str]) -> list[str]:
+    """The person an answer gives for the office a "who is <office>" question asks about, where the sources give
+    that person another office ("Ai là Chủ tịch nước Việt Nam?" -> "Tổng Bí thư Tô Lâm"), or an envoy whose
+    countries the sources never pair ("Who is Vietnam's ambassador to Laos?" over a Lao ambassador to Vietnam)."""
+    m = next((rx.match(question) for rx in _RE_WHO_IS if rx.match(question)), None)
+    if not m:
+        return []
+    role_text = m.group("role")
+    folded = f" {fold(role_text).lower()} "
+    key = None
+    for k, forms in ROLES.items():
+        for f in forms:
+            if f" {f} " in folded and (key is None or len(f) > key[1]):
+                key = (k, len(f))
+    if key is None:
+        return []
+    bad = []
+    if key[0] == "ambassador" and unsupported_affiliations(role_text, sources):
+        bad.append(role_text)
+    qf = extract(question)
+    for name in extract(CITATION.sub(" ", answer)).names:
+        low = fold(name).lower()
+        if (name_supported(name, qf) or low in _STOP_NAMES or country_key(name)
+                or any(f.startswith(low) for forms in ROLES.values() for f in forms)):
+            continue
+        if unsupported_roles(f"{_ROLE_EN[key[0]]} {name}", sources):
+            bad.append(f"{name} ({role_text})")
+    return bad

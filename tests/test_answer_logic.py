@@ -102,3 +102,68 @@ def test_a_number_naming_something_in_the_question_may_be_echoed_beside_a_new_so
     # without the question, the echoed number is unsupported
     text, used, _ = validate_citations("Manning was 39 years old when he played in Super Bowl 50 [1].", sb)
     assert used == [] and text == ""
+
+
+def test_an_unsupported_aside_is_cut_and_the_answer_kept():
+    p = [Passage("c#1", "c", "In 1042 William Iron Arm was elected Count of Melfi by the barons.", 1.0)]
+    text, used, flags = validate_citations(
+        "The Count of Melfi was William Iron Arm, who was elected by the people of Normandy [1].", p,
+        question="Who was Count of Melfi?")
+    assert used == [1] and "Normandy" not in text and "William" in text
+    assert any(f.startswith("cut a clause") for f in flags)
+    # nothing left but the question's own words: dropped, not cut down to an echo
+    text, used, _ = validate_citations("The Count of Melfi was elected by Nguyen Van A [1].", p,
+                                       question="Who was Count of Melfi?")
+    assert text == "" and used == []
+
+
+def test_numbers_written_as_words_support_digits():
+    assert unsupported("Josh Norman intercepted 4 passes.", ["Josh Norman đã đoạt bóng bốn lần."]) == []
+    assert unsupported("Josh Norman intercepted 4 passes.", ["Josh Norman intercepted four passes."]) == []
+    assert unsupported("Josh Norman intercepted 5 passes.", ["Josh Norman đã đoạt bóng bốn lần."]) == ["5"]
+
+
+def test_an_answer_of_the_wrong_kind_is_not_an_answer():
+    from rag.answer import wrong_kind
+    assert wrong_kind("2,6 tỷ USD [1]", "Dân số của Lào năm 2025 là bao nhiêu người?")
+    assert wrong_kind("The inflation rate was 2.6 billion USD [1].", "What was the inflation rate in Laos?")
+    assert wrong_kind("The ambassador mentioned the expressway [1].", "How many kilometres long is the expressway?")
+    assert wrong_kind("Anh ấy là thủ quân lớn tuổi nhất [1].", "Ai là thủ quân lớn tuổi nhất chơi Super Bowl?")
+    assert not wrong_kind("Peyton Manning là thủ quân lớn tuổi nhất [1].", "Ai là thủ quân lớn tuổi nhất?")
+    assert not wrong_kind("Trade reached 2.6 billion USD [1].", "How much was two-way trade in 2025?")
+    assert not wrong_kind("Peyton Manning took two teams [1].", "How many teams did Peyton Manning take there?")
+
+
+def test_who_holds_an_office_is_checked_against_the_evidence():
+    from rag.facts import wrong_holder
+    src = ["Đại sứ Lào tại Việt Nam Khamphao Ernthavanh cho biết hai nước sẽ kết nối hạ tầng.",
+           "Tổng Bí thư Tô Lâm hội kiến Chủ tịch Quốc hội Lào Saysomphone Phomvihane."]
+    assert wrong_holder("Ai là Chủ tịch nước Việt Nam?", "Tổng Bí thư Tô Lâm [2].", src)
+    assert wrong_holder("Who is Vietnam's ambassador to Laos?", "It is Khamphao Ernthavanh [1].", src)
+    assert wrong_holder("Chủ tịch Quốc hội Lào là ai?", "Chủ tịch Quốc hội Lào là Tô Lâm [2].", src)
+    assert not wrong_holder("Chủ tịch Quốc hội Lào là ai?", "Đó là Saysomphone Phomvihane [2].", src)
+    assert not wrong_holder("Who is Laos's ambassador to Vietnam?", "Khamphao Ernthavanh [1].", src)
+    assert not wrong_holder("What did To Lam say?", "Tô Lâm said ... [2].", src)
+
+
+
+def test_an_uncited_claim_far_from_the_evidence_is_dropped():
+    claim = "Civil disobedience is chosen when a law is seen as unjust."
+    text, used, flags = validate_citations(claim, P, question="Why civil disobedience?",
+                                           similarity=lambda c: 0.79, min_similarity=0.84)
+    assert text == "" and any("far from the evidence" in f for f in flags)
+    text, used, flags = validate_citations(claim, P, question="Why civil disobedience?",
+                                           similarity=lambda c: 0.91, min_similarity=0.84)
+    assert text and used
+
+
+def test_a_name_number_of_the_question_may_be_echoed_when_the_evidence_states_it():
+    p = [Passage("s#1", "s", "Josh Norman đã đoạt bóng bốn lần trong trận Super Bowl.", 1.0),
+         Passage("s#2", "s", "Super Bowl 50 diễn ra tại sân Levi's.", 0.9)]
+    text, used, _ = validate_citations("Josh Norman đã đoạt bóng bốn lần trong Super Bowl 50 [1].", p,
+                                       question="Josh Norman đã đoạt bóng bao nhiêu lần ở Super Bowl 50?")
+    assert used == [1] and "bốn" in text
+    # the evidence never states it: echoing the question's number is a guess
+    text, used, _ = validate_citations("Josh Norman đã đoạt bóng bốn lần trong Super Bowl 51 [1].", p,
+                                       question="Josh Norman đã đoạt bóng bao nhiêu lần ở Super Bowl 51?")
+    assert used == []
