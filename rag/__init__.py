@@ -39,6 +39,12 @@ class NewsDesk:
     def ingest(self, paths, progress=None) -> IngestReport:
         return ingest(self.store, [Path(p) for p in paths], progress=progress)
 
+    def ingest_documents(self, docs, progress=None) -> IngestReport:
+        """Ingest :class:`rag.documents.Document` records built in memory (see ``rag.integrations``)."""
+        from .ingest import ingest_documents
+
+        return ingest_documents(self.store, list(docs), progress=progress)
+
     def remove(self, doc_id: str) -> bool:
         with self.store.write_lock():
             return self.store.remove_document(doc_id)

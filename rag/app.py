@@ -19,9 +19,8 @@ from pathlib import Path
 import gradio as gr
 from gradio.data_classes import FileData
 
-from .briefing import BriefingError
 from .documents import SUPPORTED_EXTENSIONS, LoadError, normalize_date
-from .llm import LLMError
+from .errors import NewsDeskError
 from .store import Filters
 
 # Clicking a citation link opens and highlights the matching source card (no server round trip).
@@ -114,7 +113,7 @@ def _words(words) -> int:
 
 
 def _readable(e: Exception) -> str:
-    if isinstance(e, (LLMError, BriefingError, LoadError, ValueError)):
+    if isinstance(e, (NewsDeskError, ValueError)):
         return str(e)
     return f"Something went wrong ({type(e).__name__}). See the server log for details."
 
@@ -431,6 +430,12 @@ def serve(desk, host: str = "127.0.0.1", port: int = 7860, auth: str | None = No
     threading.Thread(target=_warm, args=(desk,), daemon=True, name="warm-llm").start()
     demo.queue(default_concurrency_limit=concurrency, max_size=64)
     demo.launch(server_name=host, server_port=port, auth=creds, share=False, max_file_size=f"{max_upload_mb}mb",
-                show_error=False, head=HEAD, css=CSS, prevent_thread_lock=not block, quiet=not block,
+                show_error=False, head=HEAD, css=CSS, prevent_thread_lock=True, quiet=not block,
                 footer_links=["api"])
+    # the OpenAI-compatible chat API on the same port, under the same auth (rag/openai_api.py)
+    from .openai_api import add_routes
+
+    add_routes(demo.app, desk, creds)
+    if block:
+        demo.block_thread()
     return demo

@@ -76,6 +76,15 @@ def ingest(store: Store, paths: list[Path], progress: ProgressFn | None = None) 
     t0 = time.perf_counter()
     report = IngestReport()
     docs = load_all(paths, report)
+    return ingest_documents(store, docs, progress, report, t0)
+
+
+def ingest_documents(store: Store, docs: list[Document], progress: ProgressFn | None = None,
+                     report: IngestReport | None = None, t0: float | None = None) -> IngestReport:
+    """Ingest documents already in memory (files go through :func:`ingest`; other readers — LlamaIndex's, a
+    crawler — come here). Same rules: unchanged documents skipped, changed ones replaced, one bad one reported."""
+    t0 = time.perf_counter() if t0 is None else t0
+    report = report or IngestReport()
     sig = chunker_signature(store)
     emb = store.embedder
     with store.write_lock():
