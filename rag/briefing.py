@@ -30,12 +30,13 @@ from typing import Callable
 from . import facts, prompts
 from .answer import clean_answer
 from .documents import Passage
+from .errors import NewsDeskError
 from .lang import detect_question
 from .salience import Pick, SentencePicker
 from .store import Filters
 
 
-class BriefingError(ValueError):
+class BriefingError(NewsDeskError, ValueError):
     """Nothing to summarize (unknown document ids, empty date range, ...)."""
 
 

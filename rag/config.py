@@ -12,8 +12,10 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from .errors import NewsDeskError
 
-class ConfigError(ValueError):
+
+class ConfigError(NewsDeskError, ValueError):
     """A configuration value is missing or malformed."""
 
 

@@ -16,11 +16,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterator
 
+from .errors import NewsDeskError
+
 SUPPORTED_EXTENSIONS = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
-class LoadError(Exception):
+class LoadError(NewsDeskError):
     """A file (or one record in it) cannot be loaded. The message names the file and the reason."""
 
     def __init__(self, path: str, reason: str):

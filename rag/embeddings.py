@@ -14,8 +14,10 @@ from typing import Protocol
 
 import numpy as np
 
+from .errors import NewsDeskError
 
-class EmbeddingError(RuntimeError):
+
+class EmbeddingError(NewsDeskError, RuntimeError):
     """The embedding model cannot be loaded or used."""
 
 

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from .config import Settings
+from .errors import NewsDeskError
 
 TokenFn = Callable[[str], None]
 
 
-class LLMError(RuntimeError):
+class LLMError(NewsDeskError, RuntimeError):
     """The LLM backend failed; the message says what to do."""
 
 

@@ -31,12 +31,13 @@ from . import lexical
 from .config import Settings
 from .documents import Chunk, Document, Passage
 from .embeddings import Embedder
+from .errors import NewsDeskError
 
 SCHEMA_VERSION = "1"
 COLLECTION = "chunks"
 
 
-class StoreError(RuntimeError):
+class StoreError(NewsDeskError, RuntimeError):
     """The index cannot be opened or used as asked."""
 
 
@@ -128,12 +129,16 @@ class Store:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(f"cannot create index folder {self.dir}: {e.strerror or e}") from e
-        self.db = sqlite3.connect(self.dir / "registry.sqlite", timeout=60, isolation_level=None,
-                                  check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
-        self._check_meta()
+        reg = self.dir / "registry.sqlite"
+        try:
+            self.db = sqlite3.connect(reg, timeout=60, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+            self._check_meta()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"the index registry {reg} cannot be read ({e}); move the index folder {self.dir} "
+                             f"away and ingest your articles again") from e
         self._collection = None
 
     # ---- identity -------------------------------------------------------------------------------

@@ -200,3 +200,19 @@ def test_a_different_file_with_the_same_name_does_not_replace_a_stored_article(i
     rep = NewsDesk(index=index_copy).ingest([other])
     assert rep.docs_updated == 0 and "already holds" in rep.errors[0]["error"] and "rag remove" in rep.errors[0]["error"]
     assert NewsDesk(index=index_copy).store.get_document(DOC_A).text == before
+
+
+@pytest.mark.parametrize("damaged", ["registry.sqlite", "chroma/chroma.sqlite3"])
+def test_a_damaged_index_file_is_a_message_naming_it(index_copy, damaged):
+    from click.testing import CliRunner
+
+    from rag.cli import cli
+
+    for extra in ("registry.sqlite-wal", "registry.sqlite-shm"):
+        (index_copy / extra).unlink(missing_ok=True)
+    target = index_copy / damaged
+    target.write_bytes(target.read_bytes()[:8192])
+    for args in (["stats"], ["search", "kim ngạch"]):
+        res = CliRunner().invoke(cli, ["--index", str(index_copy), *args])
+        assert res.exit_code == 1, res.output
+        assert "Traceback" not in res.output and str(target.parent) in res.output
