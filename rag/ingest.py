@@ -9,7 +9,11 @@ from typing import Callable
 
 from .chunking import chunk_document, sentence_spans
 from .documents import Document, LoadError, Skipped, iter_files, load_path
-from .store import Store
+from .store import DocWrite, Store
+
+# embedded documents are written to the store in batches of about this many chunks (one Chroma add per batch);
+# a crash loses at most one batch of embedding work, never consistency
+WRITE_BATCH_CHUNKS = 256
 
 
 @dataclass
@@ -106,6 +110,32 @@ def ingest_documents(store: Store, docs: list[Document], progress: ProgressFn | 
                         f"(rag remove {d.doc_id}) or give this file another name")})
                     continue
             todo.append((d, prev is not None))
+        batch: list[tuple[DocWrite, bool]] = []
+
+        def flush() -> None:
+            # small documents are written together (one Chroma add for the batch); a failed batch is retried
+            # one document at a time, so one bad document is reported alone
+            groups = [batch[:]]
+            batch.clear()
+            for group in groups:
+                try:
+                    store.write_documents([w for w, _ in group])
+                    done = group
+                except (ValueError, RuntimeError):
+                    done = []
+                    for w, existed in group:
+                        try:
+                            store.write_documents([w])
+                            done.append((w, existed))
+                        except (ValueError, RuntimeError) as e:
+                            report.errors.append({"path": w.doc.source, "error": f"document {w.doc.doc_id!r}: {e}"})
+                for w, existed in done:
+                    report.chunks_added += len(w.chunks)
+                    if existed:
+                        report.docs_updated += 1
+                    else:
+                        report.docs_added += 1
+
         for n, (d, existed) in enumerate(todo):
             if progress:
                 progress(n, len(todo), d.doc_id)
@@ -116,15 +146,13 @@ def ingest_documents(store: Store, docs: list[Document], progress: ProgressFn | 
                 # sentence vectors: the answer path selects evidence sentences without embedding at query time
                 spans = [(sp.start, sp.end) for sp in sentence_spans(d.text, emb.count_tokens, store.settings.chunk_tokens)]
                 svecs = emb.embed_passages([d.text[a:b] for a, b in spans]) if spans else None
-                store.write_document(d, sig, chunks, vectors, spans, svecs)
             except (ValueError, RuntimeError) as e:  # one bad document must not stop the rest
                 report.errors.append({"path": d.source, "error": f"document {d.doc_id!r}: {e}"})
                 continue
-            report.chunks_added += len(chunks)
-            if existed:
-                report.docs_updated += 1
-            else:
-                report.docs_added += 1
+            batch.append((DocWrite(d, sig, chunks, vectors, spans, svecs), existed))
+            if sum(len(w.chunks) for w, _ in batch) >= WRITE_BATCH_CHUNKS:
+                flush()
+        flush()
         if progress:
             progress(len(todo), len(todo), "")
     report.chunks_total = store.chunk_count()

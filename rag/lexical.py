@@ -7,8 +7,10 @@ gain here (STACK.md). Each chunk is indexed in two fields:
 * exact — syllables with diacritics (tone marks distinguish words: "bán" sell vs "bạn" friend);
 * folded — diacritics stripped, đ→d, so a query typed without accents ("kim ngach thuong mai") still matches.
 
-The score is ``bm25(exact) + FOLD_WEIGHT * bm25(folded)``. Postings live in the store's SQLite database
-(see store.py) so the lexical index is updated in the same transaction as the document registry.
+The score is ``bm25(exact) + FOLD_WEIGHT * bm25(folded)``, computed by SQLite's FTS5 (its ``bm25()`` with column
+weights) over an inverted index in the store's SQLite database (see store.py), updated in the same transaction
+as the document registry. :func:`bm25_scores` is the same formula in Python, kept as the reference the tests
+compare FTS5's ranking with.
 """
 
 from __future__ import annotations
@@ -45,6 +47,28 @@ def index_terms(text: str) -> tuple[Counter, int]:
     tf = Counter(toks)
     tf.update(FOLD_PREFIX + fold(t) for t in toks)
     return tf, len(toks)
+
+
+def fts_columns(text: str) -> tuple[str, str]:
+    """The two FTS5 columns of a chunk: its tokens with diacritics, and folded. Separators inside numbers become
+    "_" (a token character of the FTS tokenizer), so "2,6" stays one token as in :func:`tokenize`."""
+    toks = [re.sub(r"[.,]", "_", t) for t in tokenize(text)]
+    return " ".join(toks), " ".join(fold(t) for t in toks)
+
+
+def fts_query(text: str, df: dict[str, int] | None = None, n_docs: int = 0, max_df: float = 0.5) -> str:
+    """An FTS5 MATCH expression: any query token, exact or folded. With ``df`` (document frequency per exact
+    token), tokens that occur in more than ``max_df`` of the chunks ("của", "và", "là") are left out when rarer
+    ones remain: past half of the chunks FTS5's idf, log((N - df + 0.5) / (df + 0.5)), is floored at ~0, so they
+    change no ranking — but reading their postings is what made a query slow."""
+    toks = list(dict.fromkeys(re.sub(r"[.,]", "_", t) for t in tokenize(text)))
+    if df is not None and n_docs:
+        rare = [t for t in toks if df.get(t, 0) <= max_df * n_docs]
+        toks = rare or toks
+    if not toks:
+        return ""
+    q = lambda ts: " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(ts))  # noqa: E731
+    return f"exact : ({q(toks)}) OR folded : ({q(fold(t) for t in toks)})"
 
 
 def query_terms(text: str) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) + BM25 (SQLite postings), language-aware fusion, filters.
+"""Hybrid retrieval: dense (Chroma) + BM25 (SQLite FTS5), language-aware fusion, filters.
 
 Fusion methods:
 

@@ -1,11 +1,11 @@
-"""The index: Chroma (vectors) + one SQLite database (document registry, chunk records, BM25 postings).
+"""The index: Chroma (vectors) + one SQLite database (document registry, chunk records, FTS5 lexical index).
 
 Crash consistency. SQLite is the source of truth for what is searchable; Chroma only holds vectors.
 Every document write follows one protocol:
 
-1. SQLite transaction: mark the document ``pending`` and delete its old chunk rows and postings;
+1. SQLite transaction: mark the document ``pending`` and delete its old chunk rows and FTS5 rows;
 2. Chroma: delete the document's vectors, add the new ones;
-3. SQLite transaction: insert chunk rows and postings, mark the document ``ok``.
+3. SQLite transaction: insert chunk rows and FTS5 rows, mark the document ``ok``.
 
 A run killed anywhere leaves at most ``pending`` documents. Searches only return chunks whose rows exist
 (step 3 committed), and the next write operation (``recover``) deletes a pending document's vectors and
@@ -98,6 +98,18 @@ class DocInfo:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
+@dataclass
+class DocWrite:
+    """One document to write: its chunks with their vectors, and its sentence spans with theirs."""
+
+    doc: Document
+    chunker: str
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    sentences: list[tuple[int, int]] | None = None
+    sentence_vectors: np.ndarray | None = None
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
@@ -108,9 +120,10 @@ CREATE TABLE IF NOT EXISTS chunks (
   chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES docs(doc_id), idx INTEGER NOT NULL,
   start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, lang TEXT NOT NULL, ntok INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE TABLE IF NOT EXISTS postings (term TEXT NOT NULL, chunk_id TEXT NOT NULL, tf INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS postings_term ON postings(term);
-CREATE INDEX IF NOT EXISTS postings_chunk ON postings(chunk_id);
+-- the lexical index: FTS5, contentless (the text is stored once, in chunks), row i = chunks.rowid i
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(exact, folded, content='',
+  tokenize="unicode61 remove_diacritics 0 tokenchars '_'");
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts_vocab USING fts5vocab(chunks_fts, 'row');
 -- sentence vectors (float16) for evidence selection at answer time (schema 2; older indexes lack them and
 -- get them computed on demand)
 CREATE TABLE IF NOT EXISTS sentences (doc_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
@@ -136,6 +149,7 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
             self._check_meta()
+            self._migrate()
         except sqlite3.DatabaseError as e:
             raise StoreError(f"the index registry {reg} cannot be read ({e}); move the index folder {self.dir} "
                              f"away and ingest your articles again") from e
@@ -161,6 +175,24 @@ class Store:
                 f"rag --index NEW_DIR --embedding {self.settings.embedding} ingest PATH... "
                 f"(or delete {self.dir} and ingest again)."
             )
+
+    def _migrate(self) -> None:
+        """Bring an index written by an older version up to date, once, in one transaction (sqlite-utils style:
+        each step is named in ``meta`` when done). ``fts5``: BM25 postings moved from a table read into Python to
+        SQLite's FTS5 index."""
+        if self._meta("lexical") == "fts5":
+            return
+        with self._tx():
+            if self._meta("lexical") == "fts5":  # another process did it first
+                return
+            rows = self.db.execute("SELECT rowid, text FROM chunks").fetchall()
+            self.db.executemany("INSERT INTO chunks_fts(rowid, exact, folded) VALUES (?,?,?)",
+                                [(rid, *lexical.fts_columns(text)) for rid, text in rows])
+            # ORDER BY rank (ranked inside FTS5) uses our column weights: exact 1.0, folded FOLD_WEIGHT
+            self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('rank', ?)",
+                            (f"bm25(1.0, {lexical.FOLD_WEIGHT})",))
+            self.db.execute("DROP TABLE IF EXISTS postings")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('lexical', 'fts5')")
 
     @property
     def embedding_model(self) -> str:
@@ -235,7 +267,10 @@ class Store:
         return pending
 
     def _delete_rows(self, doc_id: str) -> None:
-        self.db.execute("DELETE FROM postings WHERE chunk_id IN (SELECT chunk_id FROM chunks WHERE doc_id=?)", (doc_id,))
+        # a contentless FTS5 row is deleted by giving it back the values it was indexed with
+        rows = self.db.execute("SELECT rowid, text FROM chunks WHERE doc_id=?", (doc_id,)).fetchall()
+        self.db.executemany("INSERT INTO chunks_fts(chunks_fts, rowid, exact, folded) VALUES ('delete', ?, ?, ?)",
+                            [(rid, *lexical.fts_columns(text)) for rid, text in rows])
         self.db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
         self.db.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
 
@@ -248,40 +283,52 @@ class Store:
         """Add or replace ``doc`` with its chunks and their vectors (call inside ``write_lock``).
 
         ``sentences`` (character spans) and ``sentence_vectors`` are stored for evidence selection."""
+        self.write_documents([DocWrite(doc, chunker, chunks, vectors, sentences, sentence_vectors)])
+
+    def write_documents(self, writes: list[DocWrite]) -> None:
+        """Add or replace several documents with the three steps of the crash protocol done once for all of
+        them (call inside ``write_lock``): a Chroma add costs ~30 ms however few vectors it carries, so a batch of
+        small documents is written many times faster than one document at a time. A crash leaves all of them
+        ``pending``, and ``recover`` removes them as it does one."""
+        if not writes:
+            return
         now = time.time()
+        ids = [w.doc.doc_id for w in writes]
         with self._tx():  # 1. intent
-            self._delete_rows(doc.doc_id)
-            self.db.execute(
-                "INSERT OR REPLACE INTO docs (doc_id, content_hash, chunker, source, title, date, url, text, n_chunks, "
-                "state, updated_at) VALUES (?,?,?,?,?,?,?,?,?, 'pending', ?)",
-                (doc.doc_id, doc.content_hash, chunker, doc.source, doc.title, doc.date, doc.url, doc.text,
-                 len(chunks), now),
-            )
-        col = self.collection  # 2. vectors
-        col.delete(where={"doc_id": doc.doc_id})
-        if chunks:
-            metas = [
-                {"doc_id": c.doc_id, "idx": c.index, "lang": c.lang,
-                 "date_int": _date_int(doc.date) if doc.date else 0}
-                for c in chunks
-            ]
-            step = getattr(self, "_max_batch", 1000)  # Chroma refuses one add larger than its max batch (5,461)
-            for i in range(0, len(chunks), step):
-                part = chunks[i:i + step]
-                col.add(ids=[c.chunk_id for c in part], embeddings=vectors[i:i + step].tolist(),
-                        documents=[c.text for c in part], metadatas=metas[i:i + step])
-        with self._tx():  # 3. commit: rows + postings, state ok
-            for c in chunks:
-                tf, ntok = lexical.index_terms(c.text)
-                self.db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
-                                (c.chunk_id, c.doc_id, c.index, c.start, c.end, c.text, c.lang, ntok))
-                self.db.executemany("INSERT INTO postings VALUES (?,?,?)",
-                                    [(t, c.chunk_id, n) for t, n in tf.items()])
-            if sentences and sentence_vectors is not None:
-                self.db.executemany("INSERT OR REPLACE INTO sentences VALUES (?,?,?,?)",
-                                    [(doc.doc_id, a, b, v.astype(np.float16).tobytes())
-                                     for (a, b), v in zip(sentences, sentence_vectors)])
-            self.db.execute("UPDATE docs SET state='ok' WHERE doc_id=?", (doc.doc_id,))
+            known = {r[0] for r in self.db.execute(
+                f"SELECT doc_id FROM docs WHERE doc_id IN ({','.join('?' * len(ids))})", ids)}
+            for w in writes:
+                d = w.doc
+                self._delete_rows(d.doc_id)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO docs (doc_id, content_hash, chunker, source, title, date, url, text, "
+                    "n_chunks, state, updated_at) VALUES (?,?,?,?,?,?,?,?,?, 'pending', ?)",
+                    (d.doc_id, d.content_hash, w.chunker, d.source, d.title, d.date, d.url, d.text, len(w.chunks), now))
+        col = self.collection  # 2. vectors (a document the registry never held has none to delete)
+        if known:
+            col.delete(where={"doc_id": {"$in": sorted(known)}})
+        rows = [(c, w.vectors[i], w.doc) for w in writes for i, c in enumerate(w.chunks)]
+        step = getattr(self, "_max_batch", 1000)  # Chroma refuses one add larger than its max batch (5,461)
+        for i in range(0, len(rows), step):
+            part = rows[i:i + step]
+            # no documents=: the text lives in SQLite only (Chroma would store it again and index it for search)
+            col.add(ids=[c.chunk_id for c, _, _ in part], embeddings=[v.tolist() for _, v, _ in part],
+                    metadatas=[{"doc_id": c.doc_id, "idx": c.index, "lang": c.lang,
+                                "date_int": _date_int(d.date) if d.date else 0} for c, _, d in part])
+        with self._tx():  # 3. commit: rows + FTS5 rows, state ok
+            for w in writes:
+                for c in w.chunks:
+                    exact, folded = lexical.fts_columns(c.text)
+                    cur = self.db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+                                          (c.chunk_id, c.doc_id, c.index, c.start, c.end, c.text, c.lang,
+                                           exact.count(" ") + 1 if exact else 0))
+                    self.db.execute("INSERT INTO chunks_fts(rowid, exact, folded) VALUES (?,?,?)",
+                                    (cur.lastrowid, exact, folded))
+                if w.sentences and w.sentence_vectors is not None:
+                    self.db.executemany("INSERT OR REPLACE INTO sentences VALUES (?,?,?,?)",
+                                        [(w.doc.doc_id, a, b, v.astype(np.float16).tobytes())
+                                         for (a, b), v in zip(w.sentences, w.sentence_vectors)])
+            self.db.executemany("UPDATE docs SET state='ok' WHERE doc_id=?", [(i,) for i in ids])
 
     def remove_document(self, doc_id: str) -> bool:
         """Delete one document (call inside ``write_lock``). False if it is not in the index."""
@@ -379,25 +426,33 @@ class Store:
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, dists)]
 
     def bm25_search(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        terms = lexical.query_terms(query)
-        if not terms:
+        """BM25 (exact + FOLD_WEIGHT × folded syllables) by SQLite FTS5; the most common syllables of the query
+        are left out when rarer ones remain (see ``lexical.fts_query``)."""
+        toks = list(dict.fromkeys(t.replace(",", "_").replace(".", "_") for t in lexical.tokenize(query)))
+        if not toks:
+            return []
+        n_docs = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        df = dict(self.db.execute(f"SELECT term, doc FROM chunks_fts_vocab WHERE term IN ({','.join('?' * len(toks))})",
+                                  toks).fetchall())
+        match = lexical.fts_query(query, df, n_docs)
+        if not match:
             return []
         fsql, fargs = (filters or Filters()).sql()
-        n_docs, avg_len = self.db.execute(
-            f"SELECT COUNT(*), AVG(c.ntok) FROM chunks c JOIN docs d ON d.doc_id=c.doc_id WHERE d.state='ok'{fsql}",
-            fargs).fetchone()
-        term_list = list(terms)
+        w = f"1.0, {lexical.FOLD_WEIGHT}"
+        if not fsql:
+            # FTS5 ranks and cuts inside the module when the query reads only its table (a join would score and
+            # sort every match first); committed chunks are then looked up for the few rows it returns
+            hits = self.db.execute(f"SELECT rowid, -bm25(chunks_fts, {w}) FROM chunks_fts WHERE chunks_fts MATCH ? "
+                                   f"ORDER BY rank LIMIT ?", [match, n]).fetchall()
+            ok = dict(self.db.execute(
+                f"SELECT c.rowid, c.chunk_id FROM chunks c JOIN docs d ON d.doc_id=c.doc_id AND d.state='ok' "
+                f"WHERE c.rowid IN ({','.join('?' * len(hits))})", [r for r, _ in hits]).fetchall()) if hits else {}
+            return [(ok[r], float(sc)) for r, sc in hits if r in ok]
         rows = self.db.execute(
-            f"SELECT p.term, p.chunk_id, p.tf, c.ntok FROM postings p JOIN chunks c ON c.chunk_id=p.chunk_id "
-            f"JOIN docs d ON d.doc_id=c.doc_id AND d.state='ok' "
-            f"WHERE p.term IN ({','.join('?' * len(term_list))}){fsql}", term_list + fargs).fetchall()
-        postings: dict[str, list[tuple[str, int]]] = {}
-        doc_len: dict[str, int] = {}
-        for term, cid, tf, ntok in rows:
-            postings.setdefault(term, []).append((cid, tf))
-            doc_len[cid] = ntok
-        scores = lexical.bm25_scores(terms, postings, doc_len, n_docs or 0, avg_len or 0.0)
-        return sorted(scores.items(), key=lambda kv: -kv[1])[:n]
+            f"SELECT c.chunk_id, -bm25(chunks_fts, {w}) FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+            f"JOIN docs d ON d.doc_id=c.doc_id AND d.state='ok' WHERE chunks_fts MATCH ?{fsql} "
+            f"ORDER BY bm25(chunks_fts, {w}) LIMIT ?", [match, *fargs, n]).fetchall()
+        return [(cid, float(sc)) for cid, sc in rows]
 
     def close(self) -> None:
         self.db.close()

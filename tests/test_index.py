@@ -138,7 +138,7 @@ def test_crash_mid_write_leaves_index_consistent_and_rerun_completes(index_copy,
     def boom(_text):
         raise KeyboardInterrupt("simulated kill")
 
-    monkeypatch.setattr(lexical, "index_terms", boom)
+    monkeypatch.setattr(lexical, "fts_columns", boom)
     with pytest.raises(KeyboardInterrupt):
         desk.ingest([src])
     monkeypatch.undo()

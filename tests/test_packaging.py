@@ -23,3 +23,22 @@ def test_the_wheel_ships_the_prompts_and_finds_them(tmp_path):
                        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.splitlines()[0] == str(site / "rag" / "_prompts")
+    # and the installed package answers: ingest the seeds and ask, with no repo beside it
+    from conftest import FAST_LLM, SEEDS
+
+    import os
+
+    # the model cache (assembled weights) stays where the user's is; nothing else of the checkout is visible
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": os.environ.get("HOME", "/root"),
+           **{k: v for k, v in os.environ.items() if k == "XDG_CACHE_HOME"}}
+    idx = tmp_path / "index"
+    cli = [sys.executable, "-m", "rag.cli", "--index", str(idx), "--llm", FAST_LLM]
+    r = subprocess.run(cli + ["ingest", str(SEEDS)], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = subprocess.run(cli + ["ask", "--json", "Kim ngạch thương mại hai chiều Việt Nam – Lào năm 2025 đạt bao nhiêu?"],
+                       capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    import json
+
+    ans = json.loads(r.stdout)
+    assert ans["citations"] and "2,6" in ans["answer"] and not ans["abstained"]

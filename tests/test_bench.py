@@ -1,0 +1,23 @@
+"""A CI-sized run of the archive-scale search benchmark (evals/bench_search.py): it builds, times and reports."""
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_bench_smoke_writes_a_report_and_a_plot(tmp_path):
+    r = subprocess.run([sys.executable, str(ROOT / "evals" / "bench_search.py"), "--sizes", "100,400",
+                        "--queries", "20", "--out", str(tmp_path)], capture_output=True, text=True, timeout=900,
+                       env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+                            "HOME": str(__import__("os").environ.get("HOME", "/root"))})
+    assert r.returncode == 0, r.stderr[-3000:]
+    rep = json.loads((tmp_path / "bench.json").read_text())
+    assert [x["chunks"] for x in rep["results"]] == [100, 400]
+    for x in rep["results"]:
+        assert x["chunks_per_s"] > 0 and x["disk_bytes_per_chunk"] > 0
+        for name in ("blend", "bm25", "dense", "blend+date filter"):
+            assert 0 < x[name]["p50_ms"] <= x[name]["p95_ms"]
+    assert rep["query_embedding_ms"]["p50"] > 0
+    assert (tmp_path / "bench.png").stat().st_size > 10_000
