@@ -56,15 +56,32 @@ def fts_columns(text: str) -> tuple[str, str]:
     return " ".join(toks), " ".join(fold(t) for t in toks)
 
 
-def fts_query(text: str, df: dict[str, int] | None = None, n_docs: int = 0, max_df: float = 0.5) -> str:
-    """An FTS5 MATCH expression: any query token, exact or folded. With ``df`` (document frequency per exact
-    token), tokens that occur in more than ``max_df`` of the chunks ("của", "và", "là") are left out when rarer
-    ones remain: past half of the chunks FTS5's idf, log((N - df + 0.5) / (df + 0.5)), is floored at ~0, so they
-    change no ranking — but reading their postings is what made a query slow."""
-    toks = list(dict.fromkeys(re.sub(r"[.,]", "_", t) for t in tokenize(text)))
+def fts_tokens(text: str) -> list[str]:
+    """The query's distinct tokens as the FTS5 columns spell them."""
+    return list(dict.fromkeys(re.sub(r"[.,]", "_", t) for t in tokenize(text)))
+
+
+def fts_query(text: str, df: dict[str, int] | None = None, n_docs: int = 0, max_df: float = 0.5,
+              max_postings: int = 6000) -> str:
+    """An FTS5 MATCH expression: any query token, exact or folded.
+
+    With ``df`` (chunks holding each exact and folded token), the work of a query is bounded: tokens are taken
+    rarest first while the postings they make FTS5 read stay within ``max_postings``; the common syllables
+    ("của", "và", "là", "được") that would push past it are left out — always after the rarer ones, whose idf
+    carries the ranking. Tokens in more than ``max_df`` of the chunks never count (past half of the chunks FTS5's
+    idf, log((N - df + 0.5) / (df + 0.5)), is floored at ~0). On a small index nothing is left out; on an archive
+    the query reads a bounded number of postings however many chunks hold a common syllable."""
+    toks = fts_tokens(text)
     if df is not None and n_docs:
-        rare = [t for t in toks if df.get(t, 0) <= max_df * n_docs]
-        toks = rare or toks
+        cost = {t: df.get(t, 0) + (df.get(fold(t), 0) if fold(t) != t else 0) for t in toks}
+        useful = [t for t in toks if df.get(t, 0) <= max_df * n_docs] or toks
+        kept, total = [], 0
+        for t in sorted(useful, key=lambda t: cost[t]):
+            if kept and total + cost[t] > max_postings:
+                break
+            kept.append(t)
+            total += cost[t]
+        toks = [t for t in toks if t in kept]
     if not toks:
         return ""
     q = lambda ts: " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(ts))  # noqa: E731

@@ -425,29 +425,50 @@ class Store:
         ids, dists = res["ids"][0], res["distances"][0]
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, dists)]
 
+    def _document_frequencies(self, terms: list[str], n_docs: int) -> dict[str, int]:
+        """Chunks holding each term. FTS5 counts them by reading the term's postings — as slow as the search for a
+        common syllable — so counts are kept in memory and refreshed once the index has grown or shrunk by a
+        tenth (they only decide which syllables are too common to read)."""
+        cache = self.__dict__.setdefault("_df_cache", {})
+        fresh = {t: cache[t][0] for t in terms if t in cache and abs(cache[t][1] - n_docs) <= 0.1 * max(n_docs, 1)}
+        missing = [t for t in terms if t not in fresh]
+        if missing:
+            got = dict(self.db.execute(
+                f"SELECT term, doc FROM chunks_fts_vocab WHERE term IN ({','.join('?' * len(missing))})",
+                missing).fetchall())
+            for t in missing:
+                fresh[t] = got.get(t, 0)
+                cache[t] = (fresh[t], n_docs)
+            if len(cache) > 200_000:
+                cache.clear()
+        return fresh
+
     def bm25_search(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """BM25 (exact + FOLD_WEIGHT × folded syllables) by SQLite FTS5; the most common syllables of the query
-        are left out when rarer ones remain (see ``lexical.fts_query``)."""
-        toks = list(dict.fromkeys(t.replace(",", "_").replace(".", "_") for t in lexical.tokenize(query)))
+        """BM25 (exact + FOLD_WEIGHT × folded syllables) by SQLite FTS5, reading a bounded number of postings: the
+        most common syllables of the query are left out when rarer ones fill the budget (``lexical.fts_query``)."""
+        toks = lexical.fts_tokens(query)
         if not toks:
             return []
+        toks = list(dict.fromkeys(toks + [lexical.fold(t) for t in toks]))
         n_docs = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-        df = dict(self.db.execute(f"SELECT term, doc FROM chunks_fts_vocab WHERE term IN ({','.join('?' * len(toks))})",
-                                  toks).fetchall())
+        df = self._document_frequencies(toks, n_docs)
         match = lexical.fts_query(query, df, n_docs)
         if not match:
             return []
         fsql, fargs = (filters or Filters()).sql()
         w = f"1.0, {lexical.FOLD_WEIGHT}"
-        if not fsql:
-            # FTS5 ranks and cuts inside the module when the query reads only its table (a join would score and
-            # sort every match first); committed chunks are then looked up for the few rows it returns
-            hits = self.db.execute(f"SELECT rowid, -bm25(chunks_fts, {w}) FROM chunks_fts WHERE chunks_fts MATCH ? "
-                                   f"ORDER BY rank LIMIT ?", [match, n]).fetchall()
-            ok = dict(self.db.execute(
-                f"SELECT c.rowid, c.chunk_id FROM chunks c JOIN docs d ON d.doc_id=c.doc_id AND d.state='ok' "
-                f"WHERE c.rowid IN ({','.join('?' * len(hits))})", [r for r, _ in hits]).fetchall()) if hits else {}
-            return [(ok[r], float(sc)) for r, sc in hits if r in ok]
+        # FTS5 ranks and cuts inside the module when the query reads only its table (a join would score and sort
+        # every match first); the committed chunks that pass the filters are then looked up for the rows it
+        # returns — with a filter, from a deeper cut, and by the full join only if that leaves too few
+        depth = n if not fsql else 8 * n
+        hits = self.db.execute(f"SELECT rowid, -bm25(chunks_fts, {w}) FROM chunks_fts WHERE chunks_fts MATCH ? "
+                               f"ORDER BY rank LIMIT ?", [match, depth]).fetchall()
+        ok = dict(self.db.execute(
+            f"SELECT c.rowid, c.chunk_id FROM chunks c JOIN docs d ON d.doc_id=c.doc_id AND d.state='ok' "
+            f"WHERE c.rowid IN ({','.join('?' * len(hits))}){fsql}", [r for r, _ in hits] + fargs).fetchall()) if hits else {}
+        found = [(ok[r], float(sc)) for r, sc in hits if r in ok][:n]
+        if not fsql or len(found) >= n or len(hits) < depth:
+            return found
         rows = self.db.execute(
             f"SELECT c.chunk_id, -bm25(chunks_fts, {w}) FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
             f"JOIN docs d ON d.doc_id=c.doc_id AND d.state='ok' WHERE chunks_fts MATCH ?{fsql} "

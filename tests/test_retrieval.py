@@ -63,6 +63,10 @@ def test_common_syllables_are_left_out_of_the_lexical_query():
     q = fts_query("kim ngạch của và", df, 1000)
     assert '"kim"' in q and '"ngạch"' in q and '"của"' not in q and '"và"' not in q
     assert '"của"' in fts_query("của và", df, 1000)  # nothing rarer: keep them
+    # a budget of postings: the rarest first, the common ones only while it lasts
+    df2 = {"kim": 3000, "ngạch": 2500, "thương": 4000, "mại": 3900, "ngach": 2600, "thuong": 4100, "mai": 9000}
+    q2 = fts_query("kim ngạch thương mại", df2, 100_000, max_postings=10_000)
+    assert '"kim"' in q2 and '"ngạch"' in q2 and '"mại"' not in q2 and '"thương"' not in q2
     assert fts_query('a "quoted" 2,6', {}, 0).count('"2_6"') == 2  # one token, in both fields
 
 
