@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import json
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,6 +144,7 @@ class Store:
         except OSError as e:
             raise StoreError(f"cannot create index folder {self.dir}: {e.strerror or e}") from e
         reg = self.dir / "registry.sqlite"
+        self._tx_lock = threading.RLock()
         try:
             self.db = sqlite3.connect(reg, timeout=60, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -201,14 +203,16 @@ class Store:
     # ---- plumbing -------------------------------------------------------------------------------
     @contextlib.contextmanager
     def _tx(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
-            self.db.execute("COMMIT")
+        # one connection serves every thread of a process (the app's workers): one transaction at a time on it
+        with self._tx_lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            else:
+                self.db.execute("COMMIT")
 
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
@@ -223,6 +227,13 @@ class Store:
 
     @property
     def collection(self):
+        if self._collection is None:
+            with self._tx_lock:  # several threads asking first: one opens it
+                if self._collection is None:
+                    self._open_collection()
+        return self._collection
+
+    def _open_collection(self) -> None:
         if self._collection is None:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
@@ -253,7 +264,6 @@ class Store:
             if self._meta("chroma_collection") is None:
                 with self._tx():
                     self.db.execute("INSERT OR REPLACE INTO meta VALUES ('chroma_collection', ?)", (name,))
-        return self._collection
 
     # ---- writes ---------------------------------------------------------------------------------
     def recover(self) -> list[str]:

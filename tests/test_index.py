@@ -216,3 +216,27 @@ def test_a_damaged_index_file_is_a_message_naming_it(index_copy, damaged):
         res = CliRunner().invoke(cli, ["--index", str(index_copy), *args])
         assert res.exit_code == 1, res.output
         assert "Traceback" not in res.output and str(target.parent) in res.output
+
+
+def test_threads_sharing_one_desk_open_the_index_once(tmp_path):
+    """The app's workers share one desk: their first searches at once (a new index records its Chroma collection)
+    must not nest SQLite transactions on the shared connection."""
+    import threading
+
+    desk = NewsDesk(index=tmp_path / "fresh")
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def worker():
+        try:
+            start.wait()
+            desk.search("kim ngạch thương mại", k=3)
+        except BaseException as e:  # noqa: BLE001 - asserted below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
