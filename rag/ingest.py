@@ -115,26 +115,25 @@ def ingest_documents(store: Store, docs: list[Document], progress: ProgressFn | 
         def flush() -> None:
             # small documents are written together (one Chroma add for the batch); a failed batch is retried
             # one document at a time, so one bad document is reported alone
-            groups = [batch[:]]
+            group = batch[:]
             batch.clear()
-            for group in groups:
-                try:
-                    store.write_documents([w for w, _ in group])
-                    done = group
-                except (ValueError, RuntimeError):
-                    done = []
-                    for w, existed in group:
-                        try:
-                            store.write_documents([w])
-                            done.append((w, existed))
-                        except (ValueError, RuntimeError) as e:
-                            report.errors.append({"path": w.doc.source, "error": f"document {w.doc.doc_id!r}: {e}"})
-                for w, existed in done:
-                    report.chunks_added += len(w.chunks)
-                    if existed:
-                        report.docs_updated += 1
-                    else:
-                        report.docs_added += 1
+            try:
+                store.write_documents([w for w, _ in group])
+                done = group
+            except (ValueError, RuntimeError):
+                done = []
+                for w, existed in group:
+                    try:
+                        store.write_documents([w])
+                        done.append((w, existed))
+                    except (ValueError, RuntimeError) as e:
+                        report.errors.append({"path": w.doc.source, "error": f"document {w.doc.doc_id!r}: {e}"})
+            for w, existed in done:
+                report.chunks_added += len(w.chunks)
+                if existed:
+                    report.docs_updated += 1
+                else:
+                    report.docs_added += 1
 
         for n, (d, existed) in enumerate(todo):
             if progress:

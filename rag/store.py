@@ -145,6 +145,7 @@ class Store:
             raise StoreError(f"cannot create index folder {self.dir}: {e.strerror or e}") from e
         reg = self.dir / "registry.sqlite"
         self._tx_lock = threading.RLock()
+        self._df_cache: dict[str, tuple[int, int]] = {}  # term -> (chunks holding it, index size then)
         try:
             self.db = sqlite3.connect(reg, timeout=60, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -453,7 +454,7 @@ class Store:
         """Chunks holding each term. FTS5 counts them by reading the term's postings — as slow as the search for a
         common syllable — so counts are kept in memory and refreshed once the index has grown or shrunk by a
         tenth (they only decide which syllables are too common to read)."""
-        cache = self.__dict__.setdefault("_df_cache", {})
+        cache = self._df_cache
         fresh = {t: cache[t][0] for t in terms if t in cache and abs(cache[t][1] - n_docs) <= 0.1 * max(n_docs, 1)}
         missing = [t for t in terms if t not in fresh]
         if missing:
