@@ -62,7 +62,6 @@ def build(desk, n_chunks: int, sents: list[str], rng: random.Random, progress=No
     """Write ``n_chunks`` synthetic chunks; returns the seconds spent in store writes."""
     from rag.documents import Chunk, Document
 
-    from rag.ingest import WRITE_BATCH_CHUNKS
     from rag.store import DocWrite
 
     dim = desk.embedder.dim
@@ -95,7 +94,7 @@ def build(desk, n_chunks: int, sents: list[str], rng: random.Random, progress=No
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
             doc = Document(doc_id=doc_id, text=text, source=f"{doc_id}.txt", date=date)
             batch.append(DocWrite(doc, "bench", chunks, vecs))
-            if sum(len(w.chunks) for w in batch) >= WRITE_BATCH_CHUNKS:  # as ingest batches them
+            if sum(len(w.chunks) for w in batch) >= desk.store.settings.write_batch_chunks:  # as ingest batches them
                 flush()
         flush()
     return spent

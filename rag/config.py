@@ -44,6 +44,9 @@ class Settings:
     # chunking, measured in tokens of the embedding model
     chunk_tokens: int = 160
     chunk_overlap_tokens: int = 40
+    # ingest writes embedded documents in batches of about this many chunks (one Chroma add per batch); a crash
+    # loses at most one batch of embedding work, never consistency
+    write_batch_chunks: int = 256
     # retrieval
     top_k: int = 5
     # evidence selection for answers: at most this many sentences, within this many LLM tokens

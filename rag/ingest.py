@@ -11,9 +11,6 @@ from .chunking import chunk_document, sentence_spans
 from .documents import Document, LoadError, Skipped, iter_files, load_path
 from .store import DocWrite, Store
 
-# embedded documents are written to the store in batches of about this many chunks (one Chroma add per batch);
-# a crash loses at most one batch of embedding work, never consistency
-WRITE_BATCH_CHUNKS = 256
 
 
 @dataclass
@@ -149,7 +146,7 @@ def ingest_documents(store: Store, docs: list[Document], progress: ProgressFn | 
                 report.errors.append({"path": d.source, "error": f"document {d.doc_id!r}: {e}"})
                 continue
             batch.append((DocWrite(d, sig, chunks, vectors, spans, svecs), existed))
-            if sum(len(w.chunks) for w, _ in batch) >= WRITE_BATCH_CHUNKS:
+            if sum(len(w.chunks) for w, _ in batch) >= store.settings.write_batch_chunks:
                 flush()
         flush()
         if progress:
