@@ -47,6 +47,10 @@ class Settings:
     # ingest writes embedded documents in batches of about this many chunks (one Chroma add per batch); a crash
     # loses at most one batch of embedding work, never consistency
     write_batch_chunks: int = 256
+    # limits on what one file may cost: bigger files are refused, longer documents cut (the report says so);
+    # 1,000,000 characters is ~2,500 chunks of 160 tokens, a few minutes of embedding
+    max_file_mb: float = 50.0
+    max_doc_chars: int = 1_000_000
     # retrieval
     top_k: int = 5
     # evidence selection for answers: at most this many sentences, within this many LLM tokens

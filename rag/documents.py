@@ -6,6 +6,7 @@ callers collect :class:`LoadError` per file and keep going.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import html as html_lib
@@ -19,7 +20,7 @@ from typing import Iterator
 from .errors import NewsDeskError
 
 SUPPORTED_EXTENSIONS = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # the default of Settings.max_file_mb
 
 
 class LoadError(NewsDeskError):
@@ -102,7 +103,22 @@ def normalize_date(value, where: str) -> str | None:
         raise LoadError(where, f"field 'date' is not an ISO date (YYYY-MM-DD): {s!r}") from None
 
 
-def _read_text(path: Path) -> str:
+def _decode(data: bytes, path: Path) -> str:
+    """UTF-8 (with or without a BOM), or UTF-16 when the file starts with its byte-order mark (Windows editors)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise LoadError(str(path), f"invalid UTF-16 at byte {e.start}") from None
+    if b"\x00" in data[:8192]:
+        raise LoadError(str(path), "binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LoadError(str(path), f"invalid UTF-8 at byte {e.start} (save the file as UTF-8)") from None
+
+
+def _read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -115,8 +131,9 @@ def _read_text(path: Path) -> str:
         raise LoadError(str(path), "is a directory")
     if not _stat.S_ISREG(st.st_mode):  # a FIFO would block the read forever
         raise LoadError(str(path), "not a regular file (a pipe, socket or device)")
-    if st.st_size > MAX_FILE_BYTES:
-        raise LoadError(str(path), f"file too large ({st.st_size} bytes > {MAX_FILE_BYTES})")
+    if st.st_size > max_bytes:
+        raise LoadError(str(path), f"file too large ({st.st_size:,} bytes; the limit is {max_bytes:,}, "
+                                   f"setting max_file_mb)")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -125,14 +142,10 @@ def _read_text(path: Path) -> str:
         raise LoadError(str(path), "is a directory") from None
     except OSError as e:
         raise LoadError(str(path), f"cannot read: {e.strerror or e}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise LoadError(str(path), f"file too large ({len(data)} bytes > {MAX_FILE_BYTES})")
-    if b"\x00" in data[:8192]:
-        raise LoadError(str(path), "binary file (contains NUL bytes), not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise LoadError(str(path), f"invalid UTF-8 at byte {e.start}") from None
+    if len(data) > max_bytes:
+        raise LoadError(str(path), f"file too large ({len(data):,} bytes; the limit is {max_bytes:,}, "
+                                   f"setting max_file_mb)")
+    text = _decode(data, path)
     if not text.strip():
         raise LoadError(str(path), "empty file")
     return text
@@ -145,8 +158,8 @@ def _clean(text: str) -> str:
     return text.strip()
 
 
-def load_txt(path: Path) -> list[Document]:
-    raw = _read_text(path)
+def load_txt(path: Path, max_bytes: int = MAX_FILE_BYTES) -> list[Document]:
+    raw = _read_text(path, max_bytes)
     date = None
     m = _DATE_HEADER.match(raw)
     if m:
@@ -158,8 +171,8 @@ def load_txt(path: Path) -> list[Document]:
     return [Document(doc_id=path.stem, text=text, source=str(path), date=date)]
 
 
-def load_md(path: Path) -> list[Document]:
-    raw = _read_text(path)
+def load_md(path: Path, max_bytes: int = MAX_FILE_BYTES) -> list[Document]:
+    raw = _read_text(path, max_bytes)
     date = None
     title = None
     fm = re.match(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", raw, flags=re.S)
@@ -170,7 +183,10 @@ def load_md(path: Path) -> list[Document]:
             if k.strip().lower() == "title" and v:
                 title = v
             elif k.strip().lower() == "date" and v:
-                date = normalize_date(v[:10], f"{path} (front matter)")
+                try:
+                    date = normalize_date(v[:10], str(path))
+                except LoadError as e:
+                    raise LoadError(str(path), f"front matter: {e.reason}") from None
         raw = raw[fm.end():]
         if not raw.strip():
             raise LoadError(str(path), "no text after the front matter")
@@ -228,8 +244,8 @@ class _TextOnly(HTMLParser):
             self.parts.append(data)
 
 
-def load_html(path: Path) -> list[Document]:
-    raw = _read_text(path)
+def load_html(path: Path, max_bytes: int = MAX_FILE_BYTES) -> list[Document]:
+    raw = _read_text(path, max_bytes)
     title = date = url = None
     text = None
     try:
@@ -281,8 +297,8 @@ def _record_to_doc(rec, path: Path, where: str, default_id: str) -> Document:
     )
 
 
-def load_json(path: Path) -> tuple[list[Document], list[LoadError]]:
-    raw = _read_text(path)
+def load_json(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Document], list[LoadError]]:
+    raw = _read_text(path, max_bytes)
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as e:
@@ -291,6 +307,8 @@ def load_json(path: Path) -> tuple[list[Document], list[LoadError]]:
         raise LoadError(str(path), "JSON nested too deeply to be an article (expected an object or a list of "
                                    "objects with a 'text' field)") from None
     records = data if isinstance(data, list) else [data]
+    if not records:
+        raise LoadError(str(path), "an empty list: no records")
     docs, errors = [], []
     for i, rec in enumerate(records):
         where = f"{path}[{i}]" if isinstance(data, list) else str(path)
@@ -302,8 +320,8 @@ def load_json(path: Path) -> tuple[list[Document], list[LoadError]]:
     return docs, errors
 
 
-def load_jsonl(path: Path) -> tuple[list[Document], list[LoadError]]:
-    raw = _read_text(path)
+def load_jsonl(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Document], list[LoadError]]:
+    raw = _read_text(path, max_bytes)
     lines = [(n, line) for n, line in enumerate(raw.splitlines(), 1) if line.strip()]
     docs, errors = [], []
     for n, line in lines:
@@ -324,7 +342,7 @@ def load_jsonl(path: Path) -> tuple[list[Document], list[LoadError]]:
     return docs, errors
 
 
-def load_path(path: Path) -> tuple[list[Document], list[LoadError]]:
+def load_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Document], list[LoadError]]:
     """Load one file. Returns the documents and per-record errors; raises LoadError for a whole-file error."""
     ext = path.suffix.lower()
     if not path.exists():
@@ -334,14 +352,30 @@ def load_path(path: Path) -> tuple[list[Document], list[LoadError]]:
             str(path), f"unsupported extension {ext or '(none)'!r}; supported: {', '.join(sorted(SUPPORTED_EXTENSIONS))}"
         )
     if ext == ".txt":
-        return load_txt(path), []
+        return load_txt(path, max_bytes), []
     if ext in (".md", ".markdown"):
-        return load_md(path), []
+        return load_md(path, max_bytes), []
     if ext in (".html", ".htm"):
-        return load_html(path), []
+        return load_html(path, max_bytes), []
     if ext == ".json":
-        return load_json(path)
-    return load_jsonl(path)
+        return load_json(path, max_bytes)
+    return load_jsonl(path, max_bytes)
+
+
+def limit_text(doc: Document, max_chars: int) -> tuple[Document, str | None]:
+    """Cut a document longer than ``max_chars`` at the last paragraph or sentence end before the limit (a word
+    boundary at worst). Returns the document to store and what was cut, or None. Done on what was loaded, before
+    hashing, so re-ingesting the same file is still "unchanged"."""
+    if max_chars <= 0 or len(doc.text) <= max_chars:
+        return doc, None
+    head = doc.text[:max_chars]
+    cut = max(head.rfind("\n"), head.rfind(". "), head.rfind("? "), head.rfind("! "))
+    if cut < max_chars // 2:
+        cut = head.rfind(" ")
+    cut = cut + 1 if cut >= max_chars // 2 else max_chars
+    kept = doc.text[:cut].rstrip()
+    return (dataclasses.replace(doc, text=kept),
+            f"cut: kept the first {len(kept):,} of {len(doc.text):,} characters (setting max_doc_chars)")
 
 
 class Skipped(LoadError):
@@ -355,14 +389,25 @@ def iter_files(paths: list[Path]) -> Iterator[tuple[Path, LoadError | None]]:
         if not p.exists():
             yield p, LoadError(str(p), "path does not exist")
         elif p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if any(part.startswith(".") for part in f.relative_to(p).parts) or f.is_dir():
+            found = False
+            for f in sorted(p.rglob("*")):  # rglob does not follow symlinked folders: no loops
+                if f.is_dir():
                     continue
-                if f.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                parts = f.relative_to(p).parts
+                if any(part.startswith(".") for part in parts[:-1]):  # inside .git and the like: not articles
+                    continue
+                if f.name.startswith("."):
+                    yield f, Skipped(str(f), "skipped: a hidden file")
+                elif not f.exists():
+                    yield f, Skipped(str(f), "skipped: a broken symbolic link")
+                elif f.suffix.lower() not in SUPPORTED_EXTENSIONS:
                     yield f, Skipped(str(f), f"skipped: {f.suffix or 'no extension'} is not an article format")
                 elif not f.is_file():
                     yield f, Skipped(str(f), "skipped: not a regular file (a pipe, socket or device)")
                 else:
+                    found = True
                     yield f, None
+            if not found:
+                yield p, Skipped(str(p), "skipped: no article files in this folder")
         else:
             yield p, None

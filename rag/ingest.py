@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Callable
 
 from .chunking import chunk_document, sentence_spans
-from .documents import Document, LoadError, Skipped, iter_files, load_path
-from .store import DocWrite, Store
+from .documents import Document, LoadError, Skipped, iter_files, limit_text, load_path
+from .store import DocWrite, Store, StoreError
 
 
 
@@ -22,6 +22,7 @@ class IngestReport:
     chunks_total: int = 0
     errors: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # files of a folder that are not articles
+    warnings: list[dict] = field(default_factory=list)  # ingested, but not whole (a limit cut the document)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -33,6 +34,7 @@ class IngestReport:
             "chunks_total": self.chunks_total,
             "errors": self.errors,
             "skipped": self.skipped,
+            "warnings": self.warnings,
         }
 
 
@@ -44,7 +46,7 @@ def chunker_signature(store: Store) -> str:
     return f"v2:{store.embedder.model_id}:{s.chunk_tokens}:{s.chunk_overlap_tokens}"
 
 
-def load_all(paths: list[Path], report: IngestReport) -> list[Document]:
+def load_all(paths: list[Path], report: IngestReport, max_bytes: int) -> list[Document]:
     """Load every file under ``paths``; per-file/record errors go to ``report.errors``."""
     docs: list[Document] = []
     seen: dict[str, str] = {}
@@ -56,7 +58,7 @@ def load_all(paths: list[Path], report: IngestReport) -> list[Document]:
             report.errors.append({"path": err.path, "error": err.reason})
             continue
         try:
-            loaded, rec_errors = load_path(path)
+            loaded, rec_errors = load_path(path, max_bytes)
         except LoadError as e:
             report.errors.append({"path": e.path, "error": e.reason})
             continue
@@ -76,7 +78,7 @@ def ingest(store: Store, paths: list[Path], progress: ProgressFn | None = None) 
     """Ingest files/folders. Unchanged documents are skipped; changed ones replace their old chunks."""
     t0 = time.perf_counter()
     report = IngestReport()
-    docs = load_all(paths, report)
+    docs = load_all(paths, report, int(store.settings.max_file_mb * 1024 * 1024))
     return ingest_documents(store, docs, progress, report, t0)
 
 
@@ -88,69 +90,81 @@ def ingest_documents(store: Store, docs: list[Document], progress: ProgressFn | 
     report = report or IngestReport()
     sig = chunker_signature(store)
     emb = store.embedder
-    with store.write_lock():
-        lost = store.docs_missing_vectors()  # e.g. a deleted chroma/ folder: re-embed instead of "unchanged"
-        todo: list[tuple[Document, bool]] = []
-        for d in docs:
-            prev = store.doc_signature(d.doc_id)
-            if prev == (d.content_hash, sig) and d.doc_id not in lost:
-                report.docs_unchanged += 1
+    # Embedding runs outside the write lock (it is most of the time); each batch takes the lock to write, so a
+    # big file never holds other writers back for long, and two ingests embed side by side and write in turn.
+    with store.write_lock():  # first, finish or undo what a crashed writer left
+        pass
+    lost = store.docs_missing_vectors()  # e.g. a deleted chroma/ folder: re-embed instead of "unchanged"
+    todo: list[tuple[Document, bool]] = []
+    for d in docs:
+        d, cut = limit_text(d, store.settings.max_doc_chars)
+        if cut:
+            report.warnings.append({"path": d.source, "warning": f"document {d.doc_id!r}: {cut}"})
+        prev = store.doc_signature(d.doc_id)
+        if prev == (d.content_hash, sig) and d.doc_id not in lost:
+            report.docs_unchanged += 1
+            continue
+        if prev is not None and prev[0] != d.content_hash:
+            old = store.get_document(d.doc_id)
+            if old is not None and old.source != d.source and Path(old.source).name == Path(d.source).name \
+                    and Path(old.source).resolve() != Path(d.source).resolve() and Path(old.source).is_file():
+                # two live files with one name in different folders: never silently replace what is stored
+                # (a file that moved, or an upload whose copy is gone, is an update)
+                report.errors.append({"path": d.source, "error": (
+                    f"document id {d.doc_id!r} already holds {old.source}; not replaced. Remove it first "
+                    f"(rag remove {d.doc_id}) or give this file another name")})
                 continue
-            if prev is not None and prev[0] != d.content_hash:
-                old = store.get_document(d.doc_id)
-                if old is not None and old.source != d.source and Path(old.source).name == Path(d.source).name \
-                        and Path(old.source).resolve() != Path(d.source).resolve() and Path(old.source).is_file():
-                    # two live files with one name in different folders: never silently replace what is stored
-                    # (a file that moved, or an upload whose copy is gone, is an update)
-                    report.errors.append({"path": d.source, "error": (
-                        f"document id {d.doc_id!r} already holds {old.source}; not replaced. Remove it first "
-                        f"(rag remove {d.doc_id}) or give this file another name")})
-                    continue
-            todo.append((d, prev is not None))
-        batch: list[tuple[DocWrite, bool]] = []
+        todo.append((d, prev is not None))
+    batch: list[tuple[DocWrite, bool]] = []
 
-        def flush() -> None:
-            # small documents are written together (one Chroma add for the batch); a failed batch is retried
-            # one document at a time, so one bad document is reported alone
-            group = batch[:]
-            batch.clear()
-            try:
-                store.write_documents([w for w, _ in group])
-                done = group
-            except (ValueError, RuntimeError):
-                done = []
-                for w, existed in group:
-                    try:
-                        store.write_documents([w])
-                        done.append((w, existed))
-                    except (ValueError, RuntimeError) as e:
-                        report.errors.append({"path": w.doc.source, "error": f"document {w.doc.doc_id!r}: {e}"})
-            for w, existed in done:
-                report.chunks_added += len(w.chunks)
-                if existed:
-                    report.docs_updated += 1
-                else:
-                    report.docs_added += 1
+    def write(writes: list[DocWrite]) -> None:
+        with store.write_lock():
+            store.write_documents(writes)
 
-        for n, (d, existed) in enumerate(todo):
-            if progress:
-                progress(n, len(todo), d.doc_id)
-            try:
-                chunks = chunk_document(d, emb.count_tokens, store.settings.chunk_tokens,
-                                        store.settings.chunk_overlap_tokens)
-                vectors = emb.embed_passages([c.text for c in chunks])
-                # sentence vectors: the answer path selects evidence sentences without embedding at query time
-                spans = [(sp.start, sp.end) for sp in sentence_spans(d.text, emb.count_tokens, store.settings.chunk_tokens)]
-                svecs = emb.embed_passages([d.text[a:b] for a, b in spans]) if spans else None
-            except (ValueError, RuntimeError) as e:  # one bad document must not stop the rest
-                report.errors.append({"path": d.source, "error": f"document {d.doc_id!r}: {e}"})
-                continue
-            batch.append((DocWrite(d, sig, chunks, vectors, spans, svecs), existed))
-            if sum(len(w.chunks) for w, _ in batch) >= store.settings.write_batch_chunks:
-                flush()
-        flush()
+    def flush() -> None:
+        # small documents are written together (one Chroma add for the batch); a failed batch is retried
+        # one document at a time, so one bad document is reported alone
+        group = batch[:]
+        batch.clear()
+        try:
+            write([w for w, _ in group])
+            done = group
+        except StoreError:  # the index itself cannot be written (read-only, disk full): stop, nothing is lost
+            raise
+        except (ValueError, RuntimeError):
+            done = []
+            for w, existed in group:
+                try:
+                    write([w])
+                    done.append((w, existed))
+                except (ValueError, RuntimeError) as e:
+                    report.errors.append({"path": w.doc.source, "error": f"document {w.doc.doc_id!r}: {e}"})
+        for w, existed in done:
+            report.chunks_added += len(w.chunks)
+            if existed:
+                report.docs_updated += 1
+            else:
+                report.docs_added += 1
+
+    for n, (d, existed) in enumerate(todo):
         if progress:
-            progress(len(todo), len(todo), "")
+            progress(n, len(todo), d.doc_id)
+        try:
+            chunks = chunk_document(d, emb.count_tokens, store.settings.chunk_tokens,
+                                    store.settings.chunk_overlap_tokens)
+            vectors = emb.embed_passages([c.text for c in chunks])
+            # sentence vectors: the answer path selects evidence sentences without embedding at query time
+            spans = [(sp.start, sp.end) for sp in sentence_spans(d.text, emb.count_tokens, store.settings.chunk_tokens)]
+            svecs = emb.embed_passages([d.text[a:b] for a, b in spans]) if spans else None
+        except (ValueError, RuntimeError) as e:  # one bad document must not stop the rest
+            report.errors.append({"path": d.source, "error": f"document {d.doc_id!r}: {e}"})
+            continue
+        batch.append((DocWrite(d, sig, chunks, vectors, spans, svecs), existed))
+        if sum(len(w.chunks) for w, _ in batch) >= store.settings.write_batch_chunks:
+            flush()
+    flush()
+    if progress:
+        progress(len(todo), len(todo), "")
     report.chunks_total = store.chunk_count()
     report.seconds = time.perf_counter() - t0
     return report

@@ -217,12 +217,21 @@ class Store:
 
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
-        """Serialize writers across processes; recovers leftovers of a crashed writer first."""
-        with open(self.dir / ".write.lock", "w") as fh:
+        """Serialize writers across processes; recovers leftovers of a crashed writer first. The kernel drops the
+        lock of a process that dies, so a killed writer never blocks the next one. A folder that cannot be written
+        (read-only, full) is a :class:`StoreError` naming it, and what is stored stays as it was."""
+        try:
+            fh = open(self.dir / ".write.lock", "w")
+        except OSError as e:
+            raise StoreError(f"cannot write to the index folder {self.dir}: {e.strerror or e}") from e
+        with fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 self.recover()
                 yield
+            except sqlite3.OperationalError as e:  # "database or disk is full", "attempt to write a readonly ..."
+                raise StoreError(f"cannot write to the index {self.dir / 'registry.sqlite'}: {e}. Nothing already "
+                                 f"stored was changed; free space or fix permissions and ingest again") from e
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 

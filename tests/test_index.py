@@ -24,13 +24,13 @@ def test_ingest_contract_and_idempotency(tmp_path):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert set(out) == {"docs_added", "docs_updated", "docs_unchanged", "chunks_added", "chunks_total", "errors",
-                        "skipped"}
+                        "skipped", "warnings"}
     assert out["docs_added"] == 2 and out["chunks_added"] == out["chunks_total"] > 10 and out["errors"] == []
     total = out["chunks_total"]
 
     again = json.loads(rag_cli(idx, "ingest", str(seeds), "--json").stdout)
     assert again == {"docs_added": 0, "docs_updated": 0, "docs_unchanged": 2, "chunks_added": 0,
-                     "chunks_total": total, "errors": [], "skipped": []}
+                     "chunks_total": total, "errors": [], "skipped": [], "warnings": []}
 
     # edit one article: its chunks are replaced, nothing duplicated
     f = seeds / f"{DOC_B}.txt"
@@ -67,16 +67,17 @@ def test_bad_files_reported_rest_ingested_nothing_lost(index_copy, tmp_path):
     (d / "empty.txt").write_text("", encoding="utf-8")
     (d / "bin.txt").write_bytes(b"\x00\xff\x00")
     (d / "bad.jsonl").write_text('{"id": "j1", "text": "Một bài báo ngắn về thời tiết."}\n{oops\n', encoding="utf-8")
-    (d / "latin.txt").write_bytes("Hà Nội".encode("utf-16"))
+    (d / "utf16.txt").write_bytes("Hà Nội".encode("utf-16"))  # with its byte-order mark: read as UTF-16
+    (d / "latin.txt").write_bytes("Le café très bon".encode("latin-1"))
     r = rag_cli(index_copy, "ingest", str(d), str(tmp_path / "missing.txt"), "--json")
     assert r.returncode == 1
     out = json.loads(r.stdout)
-    assert out["docs_added"] == 2  # good.md and the valid jsonl record
+    assert out["docs_added"] == 3  # good.md, utf16.txt and the valid jsonl record
     paths = {e["path"].split("/")[-1]: e["error"] for e in out["errors"]}
     assert "empty file" in paths["empty.txt"] and "binary" in paths["bin.txt"]
-    assert "malformed JSON" in paths["bad.jsonl:2"] and "missing.txt" in paths
+    assert "malformed JSON" in paths["bad.jsonl:2"] and "missing.txt" in paths and "UTF-8" in paths["latin.txt"]
     assert out["chunks_total"] == before + out["chunks_added"]
-    assert {DOC_A, DOC_B, "good", "j1"} <= {x.doc_id for x in NewsDesk(index=index_copy).docs()}
+    assert {DOC_A, DOC_B, "good", "j1", "utf16"} <= {x.doc_id for x in NewsDesk(index=index_copy).docs()}
 
 
 def test_usage_errors_exit_2(tmp_path):

@@ -19,3 +19,17 @@ def test_sigkilled_ingests_converge_to_the_clean_reference(tmp_path):
     # the points really interrupted the run, and some left documents half-written for the re-run to clean up
     assert rep["killed"] >= int(points) - 1 and rep["half_written"] >= 1
     assert {x["kind"] for x in rep["rows"]} == {"time", "fts", "vectors"}
+
+
+def test_every_kind_of_bad_input_gets_its_message_and_nothing_is_lost(tmp_path):
+    """45 kinds of broken or hostile files in one ingest (tests/data/bad/ plus FIFOs, symlinks, huge files)."""
+    r = subprocess.run([sys.executable, str(ROOT / "evals" / "bad_inputs.py"), "--out", str(tmp_path)],
+                       capture_output=True, text=True, timeout=900, cwd=ROOT)
+    rep = json.loads((tmp_path / "bad_inputs.json").read_text())
+    wrong = [(x["file"], x["expected"], x["errors"], x["skipped"], x["warnings"], x["docs"]) for x in rep["rows"]
+             if not x["ok"]]
+    assert not wrong and not rep["unexpected"], (wrong, rep["unexpected"])
+    assert rep["kinds"] >= 30 and not rep["traceback"] and rep["exit_code"] == 1
+    assert rep["seeds_kept"] and rep["vectors_match_chunks"] and rep["rerun_adds_nothing"]
+    assert r.returncode == 0
+    assert "| `deep.json` |" in (tmp_path / "bad_inputs.md").read_text()
