@@ -184,6 +184,30 @@ def stats_cmd(obj: _Ctx, as_json):
             click.echo(f"{k}: {v}")
 
 
+@cli.command("doctor")
+@click.option("--repair", is_flag=True, help="Apply the repairs that lose nothing (see each check's fix).")
+@click.option("--no-llm", is_flag=True, help="Skip the LLM check (it loads the model).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def doctor_cmd(obj: _Ctx, repair, no_llm, as_json):
+    """Check the index and the models; say what is wrong and how to repair it. Exit 1 if a check fails."""
+    from .doctor import diagnose
+
+    checks = diagnose(Settings.load(**obj.overrides), repair=repair, check_llm=not no_llm)
+    failed = any(c.status == "fail" and not c.repaired for c in checks)
+    if as_json:
+        _emit({"ok": not failed, "checks": [c.to_dict() for c in checks]})
+    else:
+        colour = {"ok": "green", "warn": "yellow", "fail": "red"}
+        for c in checks:
+            click.echo(click.style(f"{c.status:>4}", fg=colour[c.status], bold=True) + f"  {c.name}: {c.detail}")
+            if c.repaired:
+                click.echo(f"      repaired: {c.repaired}")
+            elif c.fix and c.status != "ok":
+                click.echo(f"      fix: {c.fix}")
+    sys.exit(1 if failed else 0)
+
+
 @cli.command("ask")
 @click.argument("question")
 @click.option("-k", "k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (default 5).")

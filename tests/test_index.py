@@ -241,3 +241,18 @@ def test_threads_sharing_one_desk_open_the_index_once(tmp_path):
     for t in threads:
         t.join()
     assert not errors, errors
+
+
+def test_every_command_and_setting_is_documented_in_the_readme():
+    """sqlite-utils style: a command or setting the README does not mention is a bug."""
+    import dataclasses
+
+    from rag.cli import cli
+    from rag.config import Settings
+
+    readme = (SEEDS.parent / "README.md").read_text(encoding="utf-8")
+    missing = [c for c in cli.commands if f"rag --index ./my-index {c}" not in readme and f"| {c} |" not in readme
+               and f" {c} " not in readme.split("## Using it")[1].split("```")[1]]
+    assert not missing, f"commands not in the README's usage block: {missing}"
+    undocumented = [f.name for f in dataclasses.fields(Settings) if f"`{f.name}`" not in readme]
+    assert not undocumented, f"settings not in the README's table: {undocumented}"
