@@ -23,6 +23,7 @@ from .documents import Passage
 from .lang import detect_question
 from .lexical import fold, tokenize
 from .llm import LLM
+from .evidence import as_data
 from .store import Filters
 
 NOT_FOUND = "NOT_FOUND"
@@ -407,8 +408,7 @@ def _abstain(question, lang, passages, model, timings, standalone, flags, signal
 def format_evidence(evidence: list[Passage]) -> str:
     lines = []
     for i, p in enumerate(evidence, 1):
-        text = re.sub(r"\s+", " ", p.text).strip()
-        text = re.sub(r"\[(\d+)\]", r"(\1)", text)  # an article's own "[n]" is not one of our evidence numbers
+        text = as_data(p.text)  # no control tokens; an article's own "[n]" is not one of our evidence numbers
         meta = "; ".join(x for x in (p.title, p.date) if x)  # after the text: small models echo what comes first
         lines.append(f"[{i}] {text}" + (f" ({meta})" if meta else ""))
     return "\n".join(lines)
@@ -460,6 +460,44 @@ def quote_answer(lang: str, question: str, evidence: list[Passage], min_score: f
     text = re.sub(r"\s+", " ", p.text).strip()
     plang = lang if lang in ("en", "vi") else "en"
     return prompts.render("quote", plang, quote=text, cite=f"[{best + 1}]"), [best + 1]
+
+
+def conflicting(answer: str, evidence: list[Passage], used: list[int], question: str,
+                margin: float = 0.06, min_overlap: float = 0.35) -> list[tuple[int, str]]:
+    """Evidence from *another article* that gives a different amount or percentage for what the answer states:
+    (evidence number, its figure). A rival sentence must score within ``margin`` of the cited one against the
+    question, share ``min_overlap`` of its words, state no figure that agrees, and — when the question names a
+    year — not be about another year. A news desk's reader must hear that the sources disagree."""
+    stated = facts.quantities(answer)
+    if not stated or not used:
+        return []
+    cited = [evidence[i - 1] for i in used if 0 < i <= len(evidence)]
+    docs = {p.doc_id for p in cited}
+    top = max(p.score for p in cited)
+    years_q = set(question_years(question))
+    out: list[tuple[int, str]] = []
+    for j, p in enumerate(evidence, 1):
+        if j in used or p.doc_id in docs or p.score < top - margin:
+            continue
+        if max(_overlap(c.text, p.text) for c in cited) < min_overlap:
+            continue
+        years_p = set(re.findall(r"\b(?:19|20)\d{2}\b", p.text))
+        if years_q and years_p and not years_q & years_p:
+            continue
+        theirs = facts.quantities(p.text)
+        agree = any(k == k2 and any(facts._close(a, b) for a in va for b in vb)
+                    for _, va, k in stated for _, vb, k2 in theirs)
+        rival = next((surf for surf, vb, k2 in theirs if any(k == k2 for _, _, k in stated)), None)
+        if rival and not agree:
+            out.append((j, rival))
+    return out
+
+
+def with_conflicts(text: str, lang: str, rivals: list[tuple[int, str]]) -> str:
+    plang = lang if lang in ("en", "vi") else "en"
+    items = [prompts.render("conflict_item", plang, cite=f"[{j}]",
+                            figure=facts.english_quantity(fig) if plang == "en" else fig) for j, fig in rivals]
+    return text.rstrip() + " " + prompts.render("conflict", plang, rivals="; ".join(items))
 
 
 def answer_question(desk, question: str, history: list[dict] | None = None, k: int | None = None,
@@ -566,6 +604,14 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     timings["total"] = (time.perf_counter() - t0) * 1000
     if not fixed or not used:
         return _abstain(question, lang, evidence, model, timings, standalone, flags, signals, usage)
+    rivals = conflicting(fixed, evidence, used, standalone)
+    if rivals:
+        before = fixed
+        fixed = with_conflicts(fixed, lang, rivals)
+        used = list(dict.fromkeys(used + [j for j, _ in rivals]))
+        flags.append("the articles disagree: " + "; ".join(f"[{j}] gives {fig}" for j, fig in rivals))
+        if on_token:  # the note streams after what was shown
+            on_token(fixed[len(before.rstrip()):])
     citations = [Citation(i, evidence[i - 1]) for i in used]
     return Answer(question, lang, fixed, False, citations, evidence, model, timings, standalone, flags, usage,
                   signals)

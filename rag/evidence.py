@@ -33,19 +33,55 @@ là và của có được cho các những với trong này đã sẽ đến t�
 hai người ngày năm tháng thì mà để ra vào lên nên cũng rất""".split())
 
 
-# text aimed at the model rather than at readers: an article that carries it is never evidence
+# Text aimed at the model rather than at readers: an article that carries it is never evidence. The patterns are
+# the families of published injection attacks (override the rules, forge a role or a chat-template turn, ask for the
+# prompt, switch the answer's language or drop its citations, address "the AI"), in English and Vietnamese, matched
+# on text with zero-width characters removed and compatibility forms folded (NFKC).
+_IGNORE = r"(?:ignore|disregard|forget|override|bypass)"
+_RULES = r"(?:instructions?|directions?|prompts?|rules|guidelines|context|everything\s+(?:you\s+(?:were|have\s+been)\s+told|above|before))"
 INJECTION = re.compile(
-    r"ignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier)\s+(?:instructions|prompts?|rules)"
-    r"|disregard\s+(?:all\s+|the\s+)?(?:previous|prior|above)\s+(?:instructions|prompts?)"
-    r"|(?:bỏ qua|phớt lờ|bất kể)\s+(?:mọi|tất cả|các|những)?\s*(?:hướng dẫn|chỉ dẫn|chỉ thị|lệnh|quy tắc)"
-    r"|(?:reveal|print|show)\s+(?:your|the)\s+(?:system\s+)?prompt|(?:tiết lộ|in ra)\s+(?:lời nhắc|prompt)"
-    r"|you are now\b|^\s*(?:system|assistant|hệ thống|trợ lý)\s*:",
+    rf"{_IGNORE}\s+(?:all\s+|any\s+)?(?:(?:the|your)\s+)?(?:previous|prior|above|earlier|preceding|system)\s+{_RULES}"
+    rf"|{_IGNORE}\s+(?:all\s+)?your\s+{_RULES}|{_IGNORE}\s+all\s+(?:the\s+)?(?:instructions|prompts)"
+    rf"|{_IGNORE}\s+everything\s+(?:you\s+(?:were|have\s+been)\s+told|above|before)"
+    r"|\b(?:new|updated|revised|real)\s+(?:system\s+)?instructions?\s*:"
+    r"|\b(?:note|message|instructions?|attention)\s+(?:to|for)\s+(?:the\s+|all\s+|any\s+)?(?:ai|a\.i\.|assistants?|chatbots?|language\s+models?|llms?)\b"
+    r"|#{2,}\s*(?:instruction|system|response)\b|\[/?inst\]|<<\s*/?sys\s*>>|<\|[a-z_]+\|>"
+    r"|\b(?:reveal|print|show|repeat|output|display|leak)\s+(?:me\s+)?(?:your|the)\s+(?:\w+\s+){0,2}(?:prompt|instructions|rules)"
+    r"|\b(?:answer|respond|reply|write)\s+(?:only\s+|always\s+)?in\s+(?:english|french|vietnamese|chinese|german|spanish|russian|japanese)\b"
+    r"|\b(?:answer|respond|reply)\s+(?:to\s+)?(?:every|all|any)\s+questions?\b"
+    r"|\b(?:do\s+not|don't|never)\s+(?:cite|mention|name)\s+(?:any\s+|the\s+)?(?:sources?|citations?|references?)"
+    r"|\bwhen\s+(?:you\s+are\s+)?asked\s+(?:about|for)\b.{0,120}?\b(?:say|answer|respond|reply)\b"
+    r"|\byou\s+are\s+now\b|\b(?:act|behave)\s+as\s+(?:an?\s+|the\s+)?(?:ai|assistant|chatbot)\b"
+    r"|(?:bỏ qua|phớt lờ|bất kể|quên|lờ đi)\s+(?:đi\s+)?(?:mọi|tất cả|các|những|toàn bộ)?\s*(?:hướng dẫn|chỉ dẫn|chỉ thị|lệnh|quy tắc|yêu cầu)"
+    r"|(?:tiết lộ|in ra|hiển thị|nhắc lại|cho xem)\s+(?:toàn bộ\s+|tất cả\s+)?(?:lời nhắc|prompt|quy tắc|hướng dẫn|chỉ dẫn)"
+    r"|(?:chỉ\s+)?trả lời\s+(?:chỉ\s+)?bằng\s+tiếng\s+(?:anh|pháp|trung|việt|nga|đức|nhật)"
+    r"|(?:gửi|lưu ý|chú ý)\s+(?:cho\s+|tới\s+)?(?:các\s+)?(?:trợ lý|chatbot|mô hình ngôn ngữ|ai)\b"
+    r"|^\s*(?:system|assistant|hệ thống|trợ lý)\s*:",
     re.I | re.M)
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def _normalized(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
 
 
 def carries_instructions(text: str) -> list[str]:
     """The passages of ``text`` that address the model (prompt injection), for the flag that names them."""
-    return [m.group(0).strip() for m in INJECTION.finditer(text)]
+    return [m.group(0).strip() for m in INJECTION.finditer(_normalized(text))]
+
+
+_CONTROL = re.compile(r"<\|[^|>\s]{1,40}\|>|\[/?INST\]|<<\s*/?SYS\s*>>|</?s>", re.I)
+
+
+def as_data(text: str) -> str:
+    """Article text made safe to place in a prompt, whatever it says: chat-template control tokens (which
+    llama.cpp would read as real turns) and invisible characters removed, whitespace collapsed, and the article's
+    own "[n]" shown as "(n)" so it cannot pose as one of our evidence numbers."""
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
+    text = re.sub(r"\[(\d+)\]", r"(\1)", text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 @dataclass

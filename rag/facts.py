@@ -209,6 +209,40 @@ def _folded_words(text: str) -> str:
     return " " + " ".join(re.findall(r"\w+", fold(text).lower())) + " "
 
 
+_EN_SCALE = {"nghìn tỷ": "trillion", "nghìn": "thousand", "ngàn": "thousand", "triệu": "million", "tỷ": "billion",
+             "tỉ": "billion"}
+_CURRENCY_AFTER = re.compile(r"\s*(USD|VND|đồng|kip|euro|EUR|US\$|\$)", re.I)
+
+
+def quantities(text: str) -> list[tuple[str, set[float], str]]:
+    """The amounts and percentages ``text`` states — numbers with a scale word ("2,6 tỷ USD", "3.1 billion") or a
+    percent sign — as (surface with its currency, scaled values, kind "amount" | "%"). Bare numbers (counts, days,
+    ranks) are left out: two articles giving different ones rarely disagree about the same thing."""
+    text = CITATION.sub(" ", text)
+    out = []
+    for m in _RE_NUMBER.finditer(text):
+        pct, scale = m.group(1), m.group(2)
+        if not (pct or scale):
+            continue
+        num = m.group(0)[: m.start(1) - m.start() if pct else m.start(2) - m.start()].strip()
+        vals = number_values(num)
+        if scale:
+            f = _SCALE_WORDS.get(scale.strip().lower(), 1.0)
+            vals = {v * f for v in vals}
+        cur = _CURRENCY_AFTER.match(text, m.end())
+        out.append((m.group(0).strip() + (cur.group(0) if cur else ""), vals, "%" if pct else "amount"))
+    return out
+
+
+def english_quantity(surface: str) -> str:
+    """A Vietnamese amount written the English way: "3,1 tỷ USD" -> "3.1 billion USD"."""
+    s = re.sub(r"(?<=\d),(?=\d{1,2}\b)", ".", surface)
+    s = re.sub(r"(?<=\d)\.(?=\d{3}\b)", ",", s)
+    for vi, en in _EN_SCALE.items():
+        s = re.sub(rf"\b{vi}\b", en, s)
+    return s.replace("đồng", "dong")
+
+
 def number_supported(values: set[float], source: Facts) -> bool:
     return any(_close(v, s) for v in values for s in source.numbers)
 
