@@ -8,6 +8,7 @@ API endpoints for gradio_client: /ask, /summarize, /brief, /ingest, /stats.
 from __future__ import annotations
 
 import html
+import logging
 import queue
 import re
 import shutil
@@ -20,8 +21,10 @@ import gradio as gr
 from gradio.data_classes import FileData
 
 from .documents import SUPPORTED_EXTENSIONS, LoadError, normalize_date
-from .errors import NewsDeskError
+from .errors import NewsDeskError, public_message
 from .store import Filters
+
+log = logging.getLogger("rag.app")
 
 # Clicking a citation link opens and highlights the matching source card (no server round trip).
 HEAD = """
@@ -113,9 +116,9 @@ def _words(words) -> int:
 
 
 def _readable(e: Exception) -> str:
-    if isinstance(e, (NewsDeskError, ValueError)):
-        return str(e)
-    return f"Something went wrong ({type(e).__name__}). See the server log for details."
+    if not isinstance(e, (NewsDeskError, ValueError)):
+        log.error("unexpected error", exc_info=e)
+    return public_message(e)
 
 
 def ingest_uploads(desk, items: list[tuple[Path, str | None]], upload_dir: Path, max_upload_mb: int,
@@ -374,14 +377,22 @@ def build_app(desk, max_upload_mb: int = 20):
                 path = f["path"] if isinstance(f, dict) else getattr(f, "path", f)
                 orig = f.get("orig_name") if isinstance(f, dict) else getattr(f, "orig_name", None)
                 items.append((Path(path), orig))
-            rep = ingest_uploads(desk, items, upload_dir, max_upload_mb)
+            try:
+                rep = ingest_uploads(desk, items, upload_dir, max_upload_mb)
+            except Exception as e:
+                raise gr.Error(_readable(e)) from e
             # errors name the file under "file": gradio_client would try to download any dict with a "path" key
             rep["errors"] = [{"file": e["path"], "error": e["error"]} for e in rep["errors"]]
             return rep
 
         def api_stats() -> dict:
             """Index status: documents, chunks, models, whether the LLM is loaded."""
-            return desk.stats()
+            try:
+                st = desk.stats()
+            except Exception as e:
+                raise gr.Error(_readable(e)) from e
+            st["index"] = Path(st["index"]).name  # the server's folders stay on the server
+            return st
 
         gr.api(api_ask, api_name="ask")
         gr.api(api_summarize, api_name="summarize")

@@ -8,3 +8,15 @@ message in one place. Anything else that escapes is a bug, and is reported as on
 
 class NewsDeskError(Exception):
     """Something the user can act on; ``str(e)`` is the message shown to them."""
+
+
+_ABS_PATH = __import__("re").compile(r"(?<![\w:/])/(?:[^\s'\"(),;:]+/)+([^\s'\"(),;:/]*)")
+
+
+def public_message(e: BaseException) -> str:
+    """What a remote client may see of an error: the message of a :class:`NewsDeskError` or ``ValueError`` with
+    folders cut from its paths ("/srv/idx/registry.sqlite" -> "registry.sqlite"), else only the error's kind (the
+    server log has the rest). No stack trace, no filesystem layout."""
+    if isinstance(e, (NewsDeskError, ValueError)):
+        return _ABS_PATH.sub(lambda m: m.group(1) or "…", str(e))
+    return f"Something went wrong ({type(e).__name__}). See the server log for details."

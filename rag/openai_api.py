@@ -15,8 +15,13 @@ Auth follows the app: on loopback without ``--auth`` the API is open; with ``--a
 
 import hmac
 import json
+import logging
 import time
 import uuid
+
+from .errors import NewsDeskError, public_message
+
+log = logging.getLogger("rag.api")
 
 MODEL_ID = "newsdesk"
 
@@ -100,7 +105,9 @@ def add_routes(app, desk, auth: tuple[str, str] | None) -> None:
         try:
             ans = await run_in_threadpool(desk.ask, question, history)
         except Exception as e:  # the model or the index failed: a message, never a stack trace
-            return _error(500, f"{type(e).__name__}: {e}", "server_error")
+            if not isinstance(e, (NewsDeskError, ValueError)):
+                log.error("unexpected error answering a /v1 request", exc_info=e)
+            return _error(500, public_message(e), "server_error")
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         extra = {"citations": citations(ans), "abstained": ans.abstained}
         usage = {"prompt_tokens": ans.usage.get("prompt_tokens", 0),

@@ -33,3 +33,15 @@ def test_every_kind_of_bad_input_gets_its_message_and_nothing_is_lost(tmp_path):
     assert rep["seeds_kept"] and rep["vectors_match_chunks"] and rep["rerun_adds_nothing"]
     assert r.returncode == 0
     assert "| `deep.json` |" in (tmp_path / "bad_inputs.md").read_text()
+
+
+def test_what_a_remote_client_sees_of_an_error_has_no_folders_or_internals():
+    from rag.errors import public_message
+    from rag.store import StoreError
+
+    msg = public_message(StoreError("the index registry /srv/news/idx/registry.sqlite cannot be read; move the "
+                                    "index folder /srv/news/idx away"))
+    assert "/srv" not in msg and "registry.sqlite" in msg and "move the index folder idx away" in msg
+    assert public_message(KeyError("/etc/secret")) == ("Something went wrong (KeyError). See the server log for "
+                                                       "details.")
+    assert public_message(ValueError("words must be between 30 and 600 (got 5)")).endswith("(got 5)")
