@@ -56,7 +56,17 @@ INJECTION = re.compile(
     r"|(?:tiết lộ|in ra|hiển thị|nhắc lại|cho xem)\s+(?:toàn bộ\s+|tất cả\s+)?(?:lời nhắc|prompt|quy tắc|hướng dẫn|chỉ dẫn)"
     r"|(?:chỉ\s+)?trả lời\s+(?:chỉ\s+)?bằng\s+tiếng\s+(?:anh|pháp|trung|việt|nga|đức|nhật)"
     r"|(?:gửi|lưu ý|chú ý)\s+(?:cho\s+|tới\s+)?(?:các\s+)?(?:trợ lý|chatbot|mô hình ngôn ngữ|ai)\b"
-    r"|^\s*(?:system|assistant|hệ thống|trợ lý)\s*:",
+    r"|^\s*(?:system|assistant|user|hệ thống|trợ lý)\b[^:\n]{0,24}:"
+    # round 2, written after the first held-out set (measured on a second one written before it)
+    r"|</?\s*(?:system|assistant|user|instructions?)\s*>|\"role\"\s*:\s*\"(?:system|assistant|user)\""
+    r"|\b(?:disregard|ignore|forget)\s+(?:what|anything|everything)\s+you\b"
+    r"|\b(?:ignore|disregard)\s+(?:the\s+|all\s+)?(?:earlier|previous|other)\s+(?:reports|articles|sources|figures|numbers)"
+    r"|\b(?:dear|attention|hey|hello|note\s+to|message\s+to|if\s+you\s+are\s+(?:an?\s+)?)[,\s]+(?:\w+[,\s]+){0,2}"
+    r"(?:assistants?|ai|chatbots?|language\s+models?|models?|llms?|bots?|summari[sz]ers?)\b"
+    r"|\b(?:i|we)\s+(?:hereby\s+)?(?:instruct|order|command|require|ask)\s+you\b"
+    r"|\b(?:developer|dan|god|debug|jailbreak)\s+mode\b"
+    r"|(?:bỏ ngoài tai)\s+(?:mọi|tất cả|các|những)?\s*(?:hướng dẫn|chỉ dẫn|chỉ thị|lệnh|quy tắc|yêu cầu)"
+    r"|(?:trợ lý|chatbot|mô hình)(?:\s+ai)?\b[^.!?\n]{0,40}\bhãy\b|\bbạn\s+(?:phải|hãy|cần)\s+(?:trả lời|nói|nêu|viết|in)\b",
     re.I | re.M)
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 

@@ -186,6 +186,10 @@ def test_a_rival_figure_from_another_article_is_named_and_cited():
                               0.93)]
     assert conflicting("It was 2.6 billion USD [1].", agree, [1], q) == []
     assert conflicting("The visit ended on 6 February [1].", ev, [1], q) == []
+    # across languages: the question's names and year in both sentences stand for the shared words
+    en = [ev[0], Passage("e1", "E", "The two-way trade between Vietnam and Laos in 2025 was 91 billion USD.", 0.93),
+          Passage("e2", "E", "Vietnam's investment in Laos reached 5.7 billion USD.", 0.93)]
+    assert conflicting("It was 2.6 billion USD [1].", en, [1], q) == [(2, "91 billion USD")]
     text = with_conflicts("It was 2.6 billion USD [1].", "en", [(2, "3,1 tỷ USD")])
     assert text == "It was 2.6 billion USD [1]. The articles disagree on this: [2] gives 3.1 billion USD."
     assert "[2] nêu 3,1 tỷ USD" in with_conflicts("Đạt 2,6 tỷ USD [1].", "vi", [(2, "3,1 tỷ USD")])
