@@ -462,12 +462,32 @@ def quote_answer(lang: str, question: str, evidence: list[Passage], min_score: f
     return prompts.render("quote", plang, quote=text, cite=f"[{best + 1}]"), [best + 1]
 
 
+def retrieved_sentences(passages: list[Passage], evidence: list[Passage], hostile) -> list[Passage]:
+    """The sentences of the retrieved passages that are not evidence already (articles that carry instructions
+    left out), as passages with exact offsets: where a disagreement with the answer can be found."""
+    have = {(p.doc_id, p.start) for p in evidence}
+    out, seen = [], set()
+    for p in passages:
+        if hostile(p.doc_id):
+            continue
+        for sp in split_sentences(p.text):
+            key = (p.doc_id, p.start + sp.start)
+            if key in have or key in seen:
+                continue
+            seen.add(key)
+            out.append(Passage(chunk_id=p.chunk_id, doc_id=p.doc_id, text=p.text[sp.start:sp.end], score=-1.0,
+                               title=p.title, date=p.date, source=p.source, start=p.start + sp.start,
+                               end=p.start + sp.end, lang=p.lang))
+    return out
+
+
 def conflicting(answer: str, evidence: list[Passage], used: list[int], question: str,
                 margin: float = 0.06, min_overlap: float = 0.35) -> list[tuple[int, str]]:
-    """Evidence from *another article* that gives a different amount or percentage for what the answer states:
-    (evidence number, its figure). A rival sentence must score within ``margin`` of the cited one against the
-    question, share ``min_overlap`` of its words, state no figure that agrees, and — when the question names a
-    year — not be about another year. A news desk's reader must hear that the sources disagree."""
+    """Sentences from *another article* that give a different amount or percentage for what the answer states:
+    (evidence number, its figure). A rival must share ``min_overlap`` of the cited sentence's words (across
+    languages: the question's names and year), state no figure that agrees, state the question's year when it
+    names one, and — when it is evidence the question was scored against (score ≥ 0) — score within ``margin`` of
+    the cited sentence. A news desk's reader must hear that the sources disagree."""
     stated = facts.quantities(answer)
     if not stated or not used:
         return []
@@ -477,10 +497,10 @@ def conflicting(answer: str, evidence: list[Passage], used: list[int], question:
     years_q = set(question_years(question))
     out: list[tuple[int, str]] = []
     for j, p in enumerate(evidence, 1):
-        if j in used or p.doc_id in docs or p.score < top - margin:
+        if j in used or p.doc_id in docs or (p.score >= 0 and p.score < top - margin):
             continue
         years_p = set(re.findall(r"\b(?:19|20)\d{2}\b", p.text))
-        if years_q and years_p and not years_q & years_p:
+        if years_q and not years_q <= years_p:
             continue
         if max(_overlap(c.text, p.text) for c in cited) < min_overlap:
             # across languages words do not overlap: the same subject is then the question's names (through
@@ -493,7 +513,7 @@ def conflicting(answer: str, evidence: list[Passage], used: list[int], question:
         agree = any(k == k2 and any(facts._close(a, b) for a in va for b in vb)
                     for _, va, k in stated for _, vb, k2 in theirs)
         rival = next((surf for surf, vb, k2 in theirs if any(k == k2 for _, _, k in stated)), None)
-        if rival and not agree:
+        if rival and not agree and (p.doc_id, rival) not in {(evidence[i - 1].doc_id, f) for i, f in out}:
             out.append((j, rival))
     return out
 
@@ -609,8 +629,13 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     timings["total"] = (time.perf_counter() - t0) * 1000
     if not fixed or not used:
         return _abstain(question, lang, evidence, model, timings, standalone, flags, signals, usage)
-    rivals = conflicting(fixed, evidence, used, standalone)
+    more = retrieved_sentences(res.passages, evidence, desk.evidence.hostile) if facts.quantities(fixed) else []
+    rivals = conflicting(fixed, evidence + more, used, standalone)
     if rivals:
+        keep = [j for j, _ in rivals if j > len(evidence)]  # rivals from outside the evidence join it, renumbered
+        renum = {j: len(evidence) + n for n, j in enumerate(keep, 1)}
+        evidence = evidence + [more[j - len(evidence) - 1] for j in keep]
+        rivals = [(renum.get(j, j), fig) for j, fig in rivals]
         before = fixed
         fixed = with_conflicts(fixed, lang, rivals)
         used = list(dict.fromkeys(used + [j for j, _ in rivals]))
