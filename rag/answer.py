@@ -522,7 +522,9 @@ def with_conflicts(text: str, lang: str, rivals: list[tuple[int, str]]) -> str:
     plang = lang if lang in ("en", "vi") else "en"
     items = [prompts.render("conflict_item", plang, cite=f"[{j}]",
                             figure=facts.english_quantity(fig) if plang == "en" else fig) for j, fig in rivals]
-    return text.rstrip() + " " + prompts.render("conflict", plang, rivals="; ".join(items))
+    text = text.rstrip()
+    return text + ("" if text.endswith((".", "!", "?", "…")) else ".") + " " + \
+        prompts.render("conflict", plang, rivals="; ".join(items))
 
 
 def answer_question(desk, question: str, history: list[dict] | None = None, k: int | None = None,
