@@ -429,7 +429,7 @@ def _warm(desk) -> None:
 
 
 def serve(desk, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, force: bool = False,
-          max_upload_mb: int = 20, concurrency: int = 2, block: bool = True):
+          max_upload_mb: int = 20, concurrency: int = 2, block: bool = True, max_queue: int = 64):
     check_bind(host, auth, force)
     creds = None
     if auth:
@@ -439,14 +439,14 @@ def serve(desk, host: str = "127.0.0.1", port: int = 7860, auth: str | None = No
     demo = build_app(desk, max_upload_mb=max_upload_mb)
     # load the model while the page comes up: the first question then streams as fast as the later ones
     threading.Thread(target=_warm, args=(desk,), daemon=True, name="warm-llm").start()
-    demo.queue(default_concurrency_limit=concurrency, max_size=64)
+    demo.queue(default_concurrency_limit=concurrency, max_size=max_queue)  # past it: "queue full", at once
     demo.launch(server_name=host, server_port=port, auth=creds, share=False, max_file_size=f"{max_upload_mb}mb",
                 show_error=False, head=HEAD, css=CSS, prevent_thread_lock=True, quiet=not block,
                 footer_links=["api"])
     # the OpenAI-compatible chat API on the same port, under the same auth (rag/openai_api.py)
     from .openai_api import add_routes
 
-    add_routes(demo.app, desk, creds)
+    add_routes(demo.app, desk, creds, max_queue=max_queue)
     if block:
         demo.block_thread()
     return demo

@@ -326,8 +326,10 @@ def _digest(obj: _Ctx, as_json: bool, fmt: str, fn) -> None:
 @click.option("--insecure-no-auth", "force", is_flag=True, help="Allow a non-loopback bind without --auth.")
 @click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024))
 @click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 16))
+@click.option("--max-queue", default=64, show_default=True, type=click.IntRange(1, 10_000),
+              help="Requests answered or waiting at once (app queue and /v1); past it a client is told to retry.")
 @click.pass_obj
-def serve_cmd(obj: _Ctx, host, port, auth, force, max_upload_mb, concurrency):
+def serve_cmd(obj: _Ctx, host, port, auth, force, max_upload_mb, concurrency, max_queue):
     """Open the chat app in the browser (Gradio): ask, summarize, brief, manage the library."""
     import os
 
@@ -348,7 +350,8 @@ def serve_cmd(obj: _Ctx, host, port, auth, force, max_upload_mb, concurrency):
                                    f"it? pick another --port)") from e
     desk = obj.desk()
     click.echo(f"serving on http://{host}:{port}  (Ctrl-C to stop)")
-    serve(desk, host=host, port=port, auth=auth, force=force, max_upload_mb=max_upload_mb, concurrency=concurrency)
+    serve(desk, host=host, port=port, auth=auth, force=force, max_upload_mb=max_upload_mb, concurrency=concurrency,
+          max_queue=max_queue)
 
 
 @cli.command("eval", context_settings={"ignore_unknown_options": False})

@@ -66,8 +66,14 @@ def citations(ans) -> list[dict]:
              "source": c.passage.source, "text": c.passage.text} for c in ans.citations]
 
 
-def add_routes(app, desk, auth: tuple[str, str] | None) -> None:
-    """Register the /v1 routes on ``app`` (the app's FastAPI server), ahead of the app's own routes."""
+def add_routes(app, desk, auth: tuple[str, str] | None, max_queue: int = 64) -> None:
+    """Register the /v1 routes on ``app`` (the app's FastAPI server), ahead of the app's own routes. At most
+    ``max_queue`` questions are answered or waiting at once (the model answers one at a time); past that a client
+    gets 503 with Retry-After at once, instead of a queue that grows without end."""
+    import threading
+
+    in_flight = [0]
+    gate = threading.Lock()
     from fastapi import APIRouter, Request
     from fastapi.responses import JSONResponse, StreamingResponse
 
@@ -102,12 +108,24 @@ def add_routes(app, desk, auth: tuple[str, str] | None) -> None:
             return _error(400, str(e))
         from starlette.concurrency import run_in_threadpool
 
+        with gate:
+            busy = in_flight[0] >= max_queue
+            if not busy:
+                in_flight[0] += 1
+        if busy:
+            r = _error(503, f"the desk is busy: {max_queue} questions are being answered or waiting; retry shortly",
+                       "server_busy")
+            r.headers["Retry-After"] = "5"
+            return r
         try:
             ans = await run_in_threadpool(desk.ask, question, history)
         except Exception as e:  # the model or the index failed: a message, never a stack trace
             if not isinstance(e, (NewsDeskError, ValueError)):
                 log.error("unexpected error answering a /v1 request", exc_info=e)
             return _error(500, public_message(e), "server_error")
+        finally:
+            with gate:
+                in_flight[0] -= 1
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         extra = {"citations": citations(ans), "abstained": ans.abstained}
         usage = {"prompt_tokens": ans.usage.get("prompt_tokens", 0),

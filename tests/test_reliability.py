@@ -45,3 +45,18 @@ def test_what_a_remote_client_sees_of_an_error_has_no_folders_or_internals():
     assert public_message(KeyError("/etc/secret")) == ("Something went wrong (KeyError). See the server log for "
                                                        "details.")
     assert public_message(ValueError("words must be between 30 and 600 (got 5)")).endswith("(got 5)")
+
+
+def test_concurrent_clients_an_upload_and_a_burst_past_the_queue(tmp_path):
+    """CI size of evals/load_test.py (the report runs 8 clients x 50 questions): both APIs answer every question
+    while an upload is ingested, readers never cite a half-written article, and a burst past the queue limit is
+    told to retry (503) at once while the rest are answered."""
+    r = subprocess.run([sys.executable, str(ROOT / "evals" / "load_test.py"), "--clients", "2", "--questions", "3",
+                        "--max-queue", "4", "--out", str(tmp_path)], capture_output=True, text=True, timeout=900,
+                       cwd=ROOT)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    rep = json.loads((tmp_path / "load.json").read_text())
+    assert rep["requests"] == 6 and rep["errors"] == 0 and rep["cited_all_complete"]
+    assert rep["upload"]["docs_added"] == 40 and rep["docs_after"] == 42
+    assert rep["burst"]["status_codes"].get("503", 0) >= 1 and set(rep["burst"]["status_codes"]) == {"200", "503"}
+    assert (tmp_path / "load.png").stat().st_size > 5000
