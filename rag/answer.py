@@ -481,6 +481,11 @@ def retrieved_sentences(passages: list[Passage], evidence: list[Passage], hostil
     return out
 
 
+_PLAN = re.compile(r"\b(?:target|targets|goal|aim|aims|plan|plans|planned|expected|forecast|projected|will|would|"
+                   r"strive|striving|seek|seeks|by\s+20\d\d)\b|phấn đấu|mục tiêu|hướng tới|kế hoạch|dự kiến|dự báo|"
+                   r"sẽ|nhằm|nâng .{0,40} lên", re.I)
+
+
 def conflicting(answer: str, evidence: list[Passage], used: list[int], question: str,
                 margin: float = 0.06, min_overlap: float = 0.35) -> list[tuple[int, str]]:
     """Sentences from *another article* that give a different amount or percentage for what the answer states:
@@ -502,6 +507,8 @@ def conflicting(answer: str, evidence: list[Passage], used: list[int], question:
         years_p = set(re.findall(r"\b(?:19|20)\d{2}\b", p.text))
         if years_q and not years_q <= years_p:
             continue
+        if bool(_PLAN.search(p.text)) != any(_PLAN.search(c.text) for c in cited):
+            continue  # a target or a forecast beside a reported figure is not a disagreement
         if max(_overlap(c.text, p.text) for c in cited) < min_overlap:
             # across languages words do not overlap: the same subject is then the question's names (through
             # their renderings) in both sentences, and its year stated by both

@@ -31,6 +31,7 @@ from . import facts, prompts
 from .answer import clean_answer
 from .documents import Passage
 from .errors import NewsDeskError
+from .evidence import as_data
 from .lang import detect_question
 from .salience import Pick, SentencePicker
 from .store import Filters
@@ -206,7 +207,7 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
     First attempt: the bullet prompt. Second: the same conversation told what failed — or, when the bullet came
     back in the wrong language, a close translation of the sentence (the translation prompt holds the language).
     A translation fallback for every failure was measured and left out: no recall gained, ~25% slower."""
-    shown = english_numbers(p.text) if detect_question(p.text) == "vi" else p.text
+    shown = as_data(english_numbers(p.text) if detect_question(p.text) == "vi" else p.text)  # text is data
     msgs = [{"role": "system", "content": prompts.load("bullet_system", "en")},
             {"role": "user", "content": prompts.render("bullet_user", "en", sentence=shown, title=_article_label(p))}]
     problems_all: list[str] = []
@@ -249,7 +250,7 @@ def _translate_lines(desk, texts: list[str], lang: str) -> list[str | None]:
     """Translate lines into ``lang`` ('vi' or 'en') in one call; None where a line came back missing."""
     if not texts:
         return []
-    lines = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1))
+    lines = "\n".join(f"{i}. {as_data(t)}" for i, t in enumerate(texts, 1))
     msgs = [{"role": "system", "content": prompts.load("translate_bullets_system", lang)},
             {"role": "user", "content": prompts.render("translate_bullets_user", lang, lines=lines, count=len(texts))}]
     raw = desk.llm.chat(msgs, max_tokens=min(1500, 90 * len(texts) + 100), temperature=0.0).text

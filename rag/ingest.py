@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,12 +89,23 @@ def ingest_documents(store: Store, docs: list[Document], progress: ProgressFn | 
     crawler — come here). Same rules: unchanged documents skipped, changed ones replaced, one bad one reported."""
     t0 = time.perf_counter() if t0 is None else t0
     report = report or IngestReport()
+    # With a Chroma server, embedding runs outside the write lock (it is most of the time) and each batch takes the
+    # lock to write: two ingests embed side by side and write in turn. The embedded Chroma is not safe for two
+    # writing processes (each holds its own copy of the HNSW index), so there one ingest holds the lock throughout.
+    per_batch = bool(store.settings.chroma_host)
+    with contextlib.ExitStack() as whole:
+        if per_batch:
+            with store.write_lock():  # first, finish or undo what a crashed writer left
+                pass
+        else:
+            whole.enter_context(store.write_lock())
+        return _ingest_locked(store, docs, progress, report, t0, per_batch)
+
+
+def _ingest_locked(store: Store, docs: list[Document], progress: ProgressFn | None, report: IngestReport,
+                   t0: float, per_batch: bool) -> IngestReport:
     sig = chunker_signature(store)
     emb = store.embedder
-    # Embedding runs outside the write lock (it is most of the time); each batch takes the lock to write, so a
-    # big file never holds other writers back for long, and two ingests embed side by side and write in turn.
-    with store.write_lock():  # first, finish or undo what a crashed writer left
-        pass
     lost = store.docs_missing_vectors()  # e.g. a deleted chroma/ folder: re-embed instead of "unchanged"
     todo: list[tuple[Document, bool]] = []
     for d in docs:
@@ -118,7 +130,10 @@ def ingest_documents(store: Store, docs: list[Document], progress: ProgressFn | 
     batch: list[tuple[DocWrite, bool]] = []
 
     def write(writes: list[DocWrite]) -> None:
-        with store.write_lock():
+        if per_batch:
+            with store.write_lock():
+                store.write_documents(writes)
+        else:
             store.write_documents(writes)
 
     def flush() -> None:

@@ -19,6 +19,8 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
@@ -225,7 +227,17 @@ class Store:
         except OSError as e:
             raise StoreError(f"cannot write to the index folder {self.dir}: {e.strerror or e}") from e
         with fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # another writer: say so, then wait for it (the kernel frees a dead one's lock)
+                holder = (self.dir / ".write.pid").read_text().strip() if (self.dir / ".write.pid").exists() else "?"
+                logging.getLogger("rag.store").warning(
+                    "another ingest (pid %s) is writing to %s; waiting for it to finish", holder, self.dir)
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                (self.dir / ".write.pid").write_text(str(os.getpid()))
+            except OSError:
+                pass
             try:
                 self.recover()
                 yield

@@ -178,7 +178,9 @@ def test_a_rival_figure_from_another_article_is_named_and_cited():
                   0.93),
           Passage("a2", "A", "Hai bên phấn đấu đưa kim ngạch lên 10 tỷ USD.", 0.94),  # same article: not a rival
           Passage("c1", "C", "Kim ngạch thương mại Việt Nam – Lào năm 2024 đạt 2,2 tỷ USD.", 0.93),  # another year
-          Passage("d1", "D", "Giá cà phê xuất khẩu tăng 3,4 tỷ USD.", 0.80)]  # far from the question
+          Passage("d1", "D", "Giá cà phê xuất khẩu tăng 3,4 tỷ USD.", 0.80),  # far from the question
+          Passage("f1", "F", "Năm 2025, hai nước phấn đấu nâng kim ngạch thương mại Việt Nam – Lào lên 5 tỷ USD.",
+                  0.94)]  # a target, not a reported figure
     q = "What was the two-way trade between Vietnam and Laos in 2025?"
     assert conflicting("The two-way trade in 2025 was 2.6 billion USD [1].", ev, [1], q) == [(2, "3,1 tỷ USD")]
     # a rival that also states the answer's figure agrees; an answer with no amount has nothing to disagree on

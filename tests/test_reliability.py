@@ -60,3 +60,36 @@ def test_concurrent_clients_an_upload_and_a_burst_past_the_queue(tmp_path):
     assert rep["upload"]["docs_added"] == 40 and rep["docs_after"] == 42
     assert rep["burst"]["status_codes"].get("503", 0) >= 1 and set(rep["burst"]["status_codes"]) == {"200", "503"}
     assert (tmp_path / "load.png").stat().st_size > 5000
+
+
+def test_two_ingests_at_once_on_the_embedded_index_take_turns_and_say_so(tmp_path):
+    """The embedded Chroma is not safe for two writing processes: the second ingest waits for the first (and says
+    so on stderr), and the index ends with every document of both, one vector per chunk."""
+    import sqlite3
+
+    recs = [json.loads(line) for line in (ROOT / "evals" / "data" / "dev_corpus.jsonl").open(encoding="utf-8")]
+    dirs = []
+    for k in range(2):
+        d = tmp_path / f"batch{k}"
+        d.mkdir()
+        for i, rec in enumerate(recs[k * 15:(k + 1) * 15]):
+            (d / f"b{k}-{i:02d}.txt").write_text(rec["text"], encoding="utf-8")
+        dirs.append(d)
+    idx = tmp_path / "idx"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    procs = [subprocess.Popen([sys.executable, "-m", "rag.cli", "--index", str(idx), "ingest", str(d), "--json"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+             for d in dirs]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert sum(json.loads(o)["docs_added"] for o, _ in outs) == 30
+    assert any("waiting for it to finish" in e for _, e in outs), [e[-500:] for _, e in outs]
+    db = sqlite3.connect(idx / "registry.sqlite")
+    n_chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    db.close()
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    col = chromadb.PersistentClient(path=str(idx / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+                                    ).get_collection("chunks")
+    assert col.count() == n_chunks > 30
