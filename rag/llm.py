@@ -235,6 +235,12 @@ def _approx_tokens(text: str) -> int:
     return len(text.encode("utf-8")) // 2 + 1
 
 
+# a host that is starting or overloaded (connection refused, 502/503/504 before any token) is tried again this many
+# times, waiting RETRY_BACKOFF_S, then twice that; a timeout is not retried (it would double the wait)
+RETRIES = 2
+RETRY_BACKOFF_S = 0.5
+
+
 class OllamaLLM:
     """An Ollama server through the official ``ollama`` client (/api/chat, streaming NDJSON)."""
 
@@ -290,11 +296,25 @@ class OllamaLLM:
                 last = chunk
             return parts, first, last
 
-        parts, first, last = self._call(run)
+        for attempt in range(RETRIES + 1):
+            try:
+                parts, first, last = self._call(run)
+                break
+            except LLMUnavailable as e:  # refused before any token (no partial answer was streamed)
+                if attempt == RETRIES or "not found" in str(e) or not isinstance(e.__cause__, (ConnectionError,
+                                                                                             *_connect_errors())):
+                    raise
+                time.sleep(RETRY_BACKOFF_S * 2 ** attempt)
         pt = getattr(last, "prompt_eval_count", None) or 0
         ct = getattr(last, "eval_count", None) or len(parts)
         truncated = getattr(last, "done_reason", None) == "length"
         return ChatResult("".join(parts), pt, ct, time.perf_counter() - t0, first, truncated)
+
+
+def _connect_errors() -> tuple[type, ...]:
+    import httpx
+
+    return (httpx.ConnectError,)
 
 
 class OpenAICompatLLM:
@@ -317,35 +337,56 @@ class OpenAICompatLLM:
         t0 = time.perf_counter()
         parts, first, usage, finish = [], None, {}, None
         url = f"{self.base_url}/chat/completions"
-        try:
-            with httpx.stream("POST", url, json=body, timeout=self.timeout,
-                              headers={"Authorization": f"Bearer {self.api_key}"}) as r:
-                if r.status_code >= 400:
-                    r.read()
-                    raise LLMError(f"{url}: HTTP {r.status_code}: {r.text[:300]}")
-                for line in r.iter_lines():
-                    if not line.startswith("data:"):
+        for attempt in range(RETRIES + 1):  # a server starting up or overloaded: retry, a few times, with backoff
+            try:
+                with httpx.stream("POST", url, json=body, timeout=self.timeout,
+                                  headers={"Authorization": f"Bearer {self.api_key}"}) as r:
+                    if r.status_code in (502, 503, 504) and attempt < RETRIES:
+                        time.sleep(RETRY_BACKOFF_S * 2 ** attempt)
                         continue
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        break
-                    obj = json.loads(data)
-                    usage = obj.get("usage") or usage
-                    for ch in obj.get("choices", []):
-                        delta = (ch.get("delta") or {}).get("content") or ""
-                        finish = ch.get("finish_reason") or finish
-                        if delta:
-                            first = first if first is not None else time.perf_counter() - t0
-                            parts.append(delta)
-                            if on_token:
-                                on_token(delta)
-        except httpx.ConnectError as e:
-            raise LLMUnavailable(f"cannot reach the OpenAI-compatible server at {self.base_url}: {e}") from e
-        except httpx.TimeoutException as e:
-            raise LLMTimeout(f"{self.base_url} did not answer within {self.timeout:.0f}s") from e
+                    if r.status_code >= 400:
+                        r.read()
+                        raise LLMError(f"{url}: HTTP {r.status_code}: {r.text[:300]}")
+                    usage, finish, first = self._read_stream(r, url, parts, t0, on_token)
+                break
+            except httpx.ConnectError as e:
+                if attempt < RETRIES:
+                    time.sleep(RETRY_BACKOFF_S * 2 ** attempt)
+                    continue
+                raise LLMUnavailable(f"cannot reach the OpenAI-compatible server at {self.base_url} (tried "
+                                     f"{RETRIES + 1} times): {e}") from e
+            except httpx.TimeoutException as e:
+                raise LLMTimeout(f"{self.base_url} did not answer within {self.timeout:.0f}s") from e
         return ChatResult("".join(parts), int(usage.get("prompt_tokens") or 0),
                           int(usage.get("completion_tokens") or len(parts)), time.perf_counter() - t0, first,
                           finish == "length")
+
+    @staticmethod
+    def _read_stream(r, url: str, parts: list[str], t0: float, on_token) -> tuple[dict, str | None, float | None]:
+        usage, finish, first = {}, None, None
+        for line in r.iter_lines():
+            if not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if data == "[DONE]":
+                break
+            try:
+                obj = json.loads(data)
+                choices = obj.get("choices", [])
+                assert isinstance(choices, list)
+            except (json.JSONDecodeError, AttributeError, AssertionError):
+                raise LLMError(f"{url} answered with something that is not an OpenAI chat stream: "
+                               f"{data[:120]!r}") from None
+            usage = obj.get("usage") or usage
+            for ch in choices:
+                delta = ((ch or {}).get("delta") or {}).get("content") or ""
+                finish = ch.get("finish_reason") or finish
+                if delta:
+                    first = first if first is not None else time.perf_counter() - t0
+                    parts.append(delta)
+                    if on_token:
+                        on_token(delta)
+        return usage, finish, first
 
 
 _CACHE: dict[tuple, LLM] = {}

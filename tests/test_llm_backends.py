@@ -94,3 +94,57 @@ def test_openai_backend_unreachable():
     llm = OpenAICompatLLM("m", f"http://127.0.0.1:{free_port()}/v1", timeout=5)
     with pytest.raises(LLMUnavailable):
         llm.chat([{"role": "user", "content": "hi"}])
+
+
+def _scripted_server(responses):
+    """A loopback HTTP server answering each POST with the next (status, body) of ``responses``."""
+    import http.server
+    import threading
+
+    seen = []
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            status, body = responses[min(len(seen), len(responses) - 1)]
+            seen.append(status)
+            self.send_response(status)
+            self.send_header("content-type", "text/event-stream")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, seen
+
+
+def test_openai_backend_retries_a_busy_host_and_names_a_garbage_answer():
+    from rag.llm import RETRIES, LLMError
+
+    ok = ('data: {"choices": [{"delta": {"content": "2,6 tỷ USD [1]"}, "finish_reason": "stop"}]}\n\n'
+          "data: [DONE]\n\n")
+    srv, seen = _scripted_server([(503, "busy"), (503, "busy"), (200, ok)])
+    try:
+        llm = OpenAICompatLLM("m", f"http://127.0.0.1:{srv.server_address[1]}/v1", timeout=10)
+        assert llm.chat([{"role": "user", "content": "hi"}]).text == "2,6 tỷ USD [1]"
+        assert seen == [503, 503, 200] and RETRIES == 2
+    finally:
+        srv.shutdown()
+    srv, seen = _scripted_server([(503, "busy")])  # busy for good: a message after the retries, not a hang
+    try:
+        llm = OpenAICompatLLM("m", f"http://127.0.0.1:{srv.server_address[1]}/v1", timeout=10)
+        with pytest.raises(LLMError, match="HTTP 503"):
+            llm.chat([{"role": "user", "content": "hi"}])
+        assert len(seen) == RETRIES + 1
+    finally:
+        srv.shutdown()
+    srv, _ = _scripted_server([(200, "data: <html>502 Bad Gateway</html>\n\n")])
+    try:
+        llm = OpenAICompatLLM("m", f"http://127.0.0.1:{srv.server_address[1]}/v1", timeout=10)
+        with pytest.raises(LLMError, match="not an OpenAI chat stream"):
+            llm.chat([{"role": "user", "content": "hi"}])
+    finally:
+        srv.shutdown()
