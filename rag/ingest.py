@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from .chunking import chunk_document, sentence_spans
-from .documents import Document, LoadError, Skipped, iter_files, limit_text, load_path
+from .documents import MAX_FILE_BYTES, Document, LoadError, Skipped, iter_files, limit_text, load_path
 from .store import DocWrite, Store, StoreError
 
 
@@ -47,7 +47,7 @@ def chunker_signature(store: Store) -> str:
     return f"v2:{store.embedder.model_id}:{s.chunk_tokens}:{s.chunk_overlap_tokens}"
 
 
-def load_all(paths: list[Path], report: IngestReport, max_bytes: int) -> list[Document]:
+def load_all(paths: list[Path], report: IngestReport, max_bytes: int = MAX_FILE_BYTES) -> list[Document]:
     """Load every file under ``paths``; per-file/record errors go to ``report.errors``."""
     docs: list[Document] = []
     seen: dict[str, str] = {}
