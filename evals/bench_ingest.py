@@ -46,7 +46,7 @@ def llama_index_ingest(docs, emb, st, work: Path) -> tuple[float, int]:
             return self._get_query_embedding(query)
 
     client = chromadb.PersistentClient(path=str(work / "li-chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    col = client.get_or_create_collection("li", embedding_function=None, metadata={"hnsw:space": "cosine"})
+    col = client.get_or_create_collection("llama_index", embedding_function=None, metadata={"hnsw:space": "cosine"})
     splitter = SentenceSplitter(chunk_size=st.chunk_tokens, chunk_overlap=st.chunk_overlap_tokens,
                                 tokenizer=lambda t: [0] * emb.count_tokens(t))
     li_docs = [LIDocument(text=d.text, doc_id=d.doc_id, metadata={"date": d.date or ""}) for d in docs]
