@@ -486,6 +486,9 @@ _PLAN = re.compile(r"\b(?:target|targets|goal|aim|aims|plan|plans|planned|expect
                    r"sẽ|nhằm|nâng .{0,40} lên", re.I)
 
 
+MAX_QUESTION_CHARS = 2000
+
+
 def conflicting(answer: str, evidence: list[Passage], used: list[int], question: str,
                 margin: float = 0.06, min_overlap: float = 0.35) -> list[tuple[int, str]]:
     """Sentences from *another article* that give a different amount or percentage for what the answer states:
@@ -546,6 +549,9 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     question = question.strip()
     if not question:
         raise ValueError("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise ValueError(f"the question is {len(question):,} characters long; ask in at most "
+                         f"{MAX_QUESTION_CHARS:,} (a question, not an article: ingest articles with rag ingest)")
     lang = detect_question(question)
     llm = desk.llm
     model = {"llm": llm.name, "embedding": desk.store.embedding_model}

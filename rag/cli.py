@@ -219,8 +219,13 @@ def ask_cmd(obj: _Ctx, question, k, since, until, docs, as_json, no_stream):
     """Answer a question from the articles, citing passages as [n] (English or Vietnamese)."""
     from .llm import LLMError
 
+    from .answer import MAX_QUESTION_CHARS
+
     if not question.strip():
         raise click.UsageError("the question is empty")
+    if len(question.strip()) > MAX_QUESTION_CHARS:
+        raise click.UsageError(f"the question is {len(question.strip()):,} characters long; ask in at most "
+                               f"{MAX_QUESTION_CHARS:,}")
     desk = obj.desk()
     streamed: list[str] = []
 

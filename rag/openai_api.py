@@ -119,6 +119,8 @@ def add_routes(app, desk, auth: tuple[str, str] | None, max_queue: int = 64) -> 
             return r
         try:
             ans = await run_in_threadpool(desk.ask, question, history)
+        except ValueError as e:  # the request itself: an empty or over-long question
+            return _error(400, public_message(e))
         except Exception as e:  # the model or the index failed: a message, never a stack trace
             if not isinstance(e, (NewsDeskError, ValueError)):
                 log.error("unexpected error answering a /v1 request", exc_info=e)

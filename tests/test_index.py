@@ -86,6 +86,10 @@ def test_usage_errors_exit_2(tmp_path):
     for args in (("search", ""), ("ask", "   ")):  # were five arbitrary results / a traceback
         r = rag_cli(tmp_path / "i", *args)
         assert r.returncode == 2 and "empty" in r.stderr and "Traceback" not in r.stderr
+    r = rag_cli(tmp_path / "i", "ask", "kim ngạch " * 400)  # a pasted article is not a question
+    assert r.returncode == 2 and "at most 2,000" in r.stderr and "Traceback" not in r.stderr
+    r = rag_cli(tmp_path / "i", "search", "x", "-k", "100000")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
     r = rag_cli(tmp_path / "i", "serve", "--host", "0.0.0.0", "--auth", "nocolon")
     assert r.returncode == 2 and "USER:PASS" in r.stderr and "Traceback" not in r.stderr
     r = rag_cli(tmp_path / "i", "serve", "--host", "127.0.0.1x")  # looked like loopback ("127.")
