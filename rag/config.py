@@ -47,6 +47,9 @@ class Settings:
     # ingest writes embedded documents in batches of about this many chunks (one Chroma add per batch); a crash
     # loses at most one batch of embedding work, never consistency
     write_batch_chunks: int = 256
+    # embed every sentence at ingest (answers then select evidence without embedding at query time); off: ingest
+    # embeds chunks only (~3x fewer texts) and a question embeds the sentences it needs (cached in memory)
+    sentence_vectors: bool = True
     # limits on what one file may cost: bigger files are refused, longer documents cut (the report says so);
     # 1,000,000 characters is ~2,500 chunks of 160 tokens, a few minutes of embedding
     max_file_mb: float = 50.0

@@ -170,7 +170,8 @@ def _ingest_locked(store: Store, docs: list[Document], progress: ProgressFn | No
             vectors = emb.embed_passages([c.text for c in chunks])
             # sentence vectors: the answer path selects evidence sentences without embedding at query time
             spans = [(sp.start, sp.end) for sp in sentence_spans(d.text, emb.count_tokens, store.settings.chunk_tokens)]
-            svecs = emb.embed_passages([d.text[a:b] for a, b in spans]) if spans else None
+            svecs = (emb.embed_passages([d.text[a:b] for a, b in spans])
+                     if spans and store.settings.sentence_vectors else None)
         except (ValueError, RuntimeError) as e:  # one bad document must not stop the rest
             report.errors.append({"path": d.source, "error": f"document {d.doc_id!r}: {e}"})
             continue

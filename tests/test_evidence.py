@@ -137,3 +137,18 @@ def test_a_rate_question_needs_a_percentage():
     assert wrong_kind("The inflation rate in Laos in 2025 was 2.6 billion USD [1].", "What was the inflation rate in Laos in 2025?")
     assert not wrong_kind("Trade is to grow 10–15% a year [1].", "By what percentage will trade grow each year?")
     assert not wrong_kind("Trade was 2.6 billion USD [1].", "What was the two-way trade in 2025?")
+
+
+def test_an_index_ingested_without_sentence_vectors_selects_the_same_evidence(seeded_desk, tmp_path):
+    """sentence_vectors=false: ingest embeds chunks only; a question embeds the sentences it needs."""
+    from conftest import SEEDS
+
+    lean = NewsDesk(index=tmp_path / "lean", llm=FAST_LLM, sentence_vectors=False)
+    assert lean.ingest([SEEDS]).docs_added == 2
+    assert lean.store.db.execute("SELECT count(*) FROM sentences").fetchone()[0] == 0
+    q = "Which country will To Lam visit after Laos?"
+    res = seeded_desk.retriever.search(q, k=5)
+    full, _ = seeded_desk.evidence.select(q, res.qvec, res.passages, lambda t: len(t.split()))
+    res2 = lean.retriever.search(q, k=5)
+    got, _ = lean.evidence.select(q, res2.qvec, res2.passages, lambda t: len(t.split()))
+    assert [p.text for p in got] == [p.text for p in full]
