@@ -66,6 +66,9 @@ class Settings:
     # a claim the model did not cite and that states no checkable fact is kept only when its cosine to the closest
     # evidence sentence is at least this (0 = keep every one); read off the tune split, evals/README.md
     uncited_min_similarity: float = 0.84
+    # Chroma HNSW for a new index (an existing one keeps what it was created with): M and the search breadth
+    hnsw_m: int = 16
+    hnsw_ef_search: int = 200
     fusion: str = "blend"  # "blend" (weighted min-max score blending) | "rrf" | "dense" | "bm25"
     dense_weight: float = 0.5  # blend weight of dense when query and passage languages match
     dense_weight_crosslingual: float = 0.9  # ... when they differ (BM25 is weak across languages)

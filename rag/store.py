@@ -279,9 +279,14 @@ class Store:
                 self._max_batch = max(1, int(client.get_max_batch_size()))
             except Exception:  # an older server without the endpoint
                 self._max_batch = 1000
+            # HNSW parameters are fixed when a collection is created (an existing one keeps its own; Chroma 1.5
+            # ignores a later change of ef_search): recall@10 against exact search on 10k real chunk vectors was
+            # 0.997 at ef_search 100 and 0.999 at 200, for +0.1 ms (evals/bench_hnsw.py)
             self._collection = client.get_or_create_collection(
                 name=name, embedding_function=None,
-                metadata={"hnsw:space": "cosine", "embedding_model": self.embedder.model_id},
+                metadata={"embedding_model": self.embedder.model_id},
+                configuration={"hnsw": {"space": "cosine", "max_neighbors": self.settings.hnsw_m,
+                                        "ef_construction": 100, "ef_search": self.settings.hnsw_ef_search}},
             )
             if self._meta("chroma_collection") is None:
                 with self._tx():
