@@ -74,8 +74,28 @@ def _split_long(text: str, span: Span, count: Callable[[str], int], max_tokens: 
         # grow greedily; binary growth would be faster but sentences this long are rare
         while j < len(words) and count(text[span.start + words[i].start(): span.start + words[j].end()]) <= max_tokens:
             j += 1
-        out.append(Span(span.start + words[i].start(), span.start + words[j - 1].end()))
+        a, b = span.start + words[i].start(), span.start + words[j - 1].end()
+        if j == i + 1 and count(text[a:b]) > max_tokens:  # one "word" over budget (no spaces: URLs, base64, CJK)
+            out.extend(_split_chars(text, a, b, count, max_tokens))
+        else:
+            out.append(Span(a, b))
         i = j
+    return out
+
+
+def _split_chars(text: str, a: int, b: int, count: Callable[[str], int], max_tokens: int) -> list[Span]:
+    """Split text[a:b] into the longest character runs that fit (binary search per piece)."""
+    out: list[Span] = []
+    while a < b:
+        lo, hi = a + 1, b  # the longest end with count(text[a:end]) <= max_tokens; one character at least
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if count(text[a:mid]) <= max_tokens:
+                lo = mid
+            else:
+                hi = mid - 1
+        out.append(Span(a, lo))
+        a = lo
     return out
 
 

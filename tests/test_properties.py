@@ -4,7 +4,7 @@ naming the file, and chunk/sentence offsets always point at the text they carry.
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rag.chunking import chunk_document, sentence_spans, split_sentences
@@ -21,6 +21,7 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 @FAST
 @given(TEXT, st.integers(20, 200), st.integers(0, 60))
+@example("0:2:;0:2;0:2:2:2:2:2:2", 20, 0)  # found by hypothesis in CI: one 21-token "word", no space to split at
 def test_chunks_point_at_their_text_cover_it_and_stay_in_budget(text, max_tokens, overlap):
     doc = Document(doc_id="d", text=text, source="d.txt")
     overlap = min(overlap, max_tokens // 2)
