@@ -150,15 +150,32 @@ class Store:
         self._df_cache: dict[str, tuple[int, int]] = {}  # term -> (chunks holding it, index size then)
         try:
             self.db = sqlite3.connect(reg, timeout=60, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(_SCHEMA)
-            self._check_meta()
-            self._migrate()
+            # switching to WAL and creating the schema do not wait for another process doing the same ("database
+            # is locked" at once): processes opening one index serialize these few statements on a lock file
+            with self._open_lock():
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.executescript(_SCHEMA)
+                self._check_meta()
+                self._migrate()
         except sqlite3.DatabaseError as e:
             raise StoreError(f"the index registry {reg} cannot be read ({e}); move the index folder {self.dir} "
                              f"away and ingest your articles again") from e
         self._collection = None
+
+    @contextlib.contextmanager
+    def _open_lock(self) -> Iterator[None]:
+        try:
+            fh = open(self.dir / ".open.lock", "a")
+        except OSError:  # a read-only index: nothing will be created, readers need no lock
+            yield
+            return
+        with fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     # ---- identity -------------------------------------------------------------------------------
     def _meta(self, key: str) -> str | None:
