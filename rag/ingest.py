@@ -13,7 +13,6 @@ from .documents import MAX_FILE_BYTES, Document, LoadError, Skipped, iter_files,
 from .store import DocWrite, Store, StoreError
 
 
-
 @dataclass
 class IngestReport:
     docs_added: int = 0

@@ -296,25 +296,20 @@ class OllamaLLM:
                 last = chunk
             return parts, first, last
 
+        import httpx
+
         for attempt in range(RETRIES + 1):
             try:
                 parts, first, last = self._call(run)
                 break
-            except LLMUnavailable as e:  # refused before any token (no partial answer was streamed)
-                if attempt == RETRIES or "not found" in str(e) or not isinstance(e.__cause__, (ConnectionError,
-                                                                                             *_connect_errors())):
+            except LLMUnavailable as e:  # a refused connection: no token was streamed, so it is safe to retry
+                if attempt == RETRIES or not isinstance(e.__cause__, (ConnectionError, httpx.ConnectError)):
                     raise
                 time.sleep(RETRY_BACKOFF_S * 2 ** attempt)
         pt = getattr(last, "prompt_eval_count", None) or 0
         ct = getattr(last, "eval_count", None) or len(parts)
         truncated = getattr(last, "done_reason", None) == "length"
         return ChatResult("".join(parts), pt, ct, time.perf_counter() - t0, first, truncated)
-
-
-def _connect_errors() -> tuple[type, ...]:
-    import httpx
-
-    return (httpx.ConnectError,)
 
 
 class OpenAICompatLLM:
