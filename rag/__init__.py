@@ -15,7 +15,7 @@ from pathlib import Path
 from .config import Settings
 from .documents import Passage
 from .embeddings import get_embedder
-from .evidence import EvidenceSelector
+from .evidence import EvidenceSelector, InjectionDetector
 from .ingest import IngestReport, ingest
 from .retrieve import RetrievalResult, Retriever
 from .store import Filters, Store
@@ -32,7 +32,7 @@ class NewsDesk:
         self.embedder = get_embedder(self.settings.embedding)
         self.store = Store(self.settings, self.embedder)
         self.retriever = Retriever(self.store)
-        self.evidence = EvidenceSelector(self.store)
+        self.evidence = EvidenceSelector(self.store, InjectionDetector(self.store, use_probe=self.settings.injection_probe))
         self._llm = None
 
     # ---- index ----

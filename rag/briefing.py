@@ -328,7 +328,7 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
             progress: Callable | None) -> tuple[list[Pick], list[str], list[str | None], int, list[str], list[str]]:
     """Picked sentences, their English bullets, their Vietnamese lines (briefing only), facts checked,
     problems, notes."""
-    picker = SentencePicker(desk.store)
+    picker = SentencePicker(desk.store, hostile=desk.evidence.hostile)
     topic = desk.retriever.embed_query(query) if query else None
     ranked, notes = picker.ranked(ids, topic)
     if not ranked:

