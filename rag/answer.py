@@ -414,50 +414,18 @@ def format_evidence(evidence: list[Passage]) -> str:
     return "\n".join(lines)
 
 
-def reading_language(lang: str, evidence: list[Passage]) -> str:
-    langs = [p.lang for p in evidence if p.lang in ("en", "vi")]
-    return max(("vi", "en"), key=langs.count) if langs else (lang if lang in ("en", "vi") else "en")
-
-
 def evidence_messages(lang: str, question: str, evidence: list[Passage]) -> list[dict]:
     """The instructions in the language of the evidence (the small models read Vietnamese evidence far better
     under Vietnamese instructions: measured, `evals/README.md`), the numbered evidence, the question, and a last
     line asking for an answer in the question's language. The system prompt is fixed per evidence language, so
     llama.cpp reuses its KV cache across questions."""
-    read = reading_language(lang, evidence)
+    langs = [p.lang for p in evidence if p.lang in ("en", "vi")]
+    read = max(("vi", "en"), key=langs.count) if langs else (lang if lang in ("en", "vi") else "en")
     answer_lang = lang if lang in ("en", "vi") else read
     return [{"role": "system", "content": prompts.load("evidence_system", read)},
             {"role": "user", "content": prompts.render("evidence_user", read, evidence=format_evidence(evidence),
                                                        question=question,
                                                        answer_in=prompts.load(f"answer_in_{answer_lang}", read))}]
-
-
-def english_decimals(text: str) -> str:
-    """A Vietnamese decimal comma copied into English: "2,6 billion" -> "2.6 billion"."""
-    return re.sub(r"\b(\d+),(\d{1,2})(?=\s*(?:%|percent|per cent|billion|million|trillion|thousand|tỷ|triệu)\b|%)",
-                  r"\1.\2", text)
-
-
-def translate_answer(desk, checked: str, lang: str, evidence: list[Passage], question: str,
-                     on_token=None) -> tuple[str, list[int], list[str]]:
-    """The checked answer (in the evidence's language) translated into ``lang`` and checked again against the
-    evidence: (answer, citations, flags); ("", [], flags) when the translation loses a fact or the language."""
-    s = desk.settings
-    out = desk.llm.chat([{"role": "user", "content": prompts.render("translate_answer", lang, text=checked)}],
-                        max_tokens=s.max_answer_tokens, temperature=0.0, on_token=on_token)
-    text = out.text.strip().splitlines()[0].strip() if out.text.strip() else ""
-    if lang == "en":
-        text = english_decimals(text)
-    body = facts.CITATION.sub("", text)
-    if not body.strip() or (len(body) > 20 and detect_question(body) != lang):
-        return "", [], [f"the translation of the answer was not in {lang}: {text[:80]}"]
-    fixed, used, vflags = validate_citations(clean_answer(text), evidence, question=question,
-                                             similarity=lambda c: desk.evidence.similarity(c, evidence),
-                                             min_similarity=s.uncited_min_similarity)
-    flags = [f"answered in the evidence's language, then translated: {checked[:80]}"] + vflags
-    if not fixed or not used:
-        return "", [], flags + ["the translated answer lost the support of the evidence"]
-    return fixed, used, flags
 
 
 def question_years(question: str) -> list[str]:
@@ -625,12 +593,8 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
         return _abstain(question, lang, evidence, model, timings, standalone, flags, signals)
 
     tg = time.perf_counter()
-    # across languages the small model reads better answering in the evidence's language (setting crosslingual):
-    # the answer is checked there, then translated and checked again
-    read = reading_language(lang, evidence)
-    via = read if s.crosslingual == "translate" and lang in ("en", "vi") and read != lang else lang
-    messages = evidence_messages(via, standalone, evidence)
-    gate = _StreamGate(on_token) if on_token and via == lang else None
+    messages = evidence_messages(lang, standalone, evidence)
+    gate = _StreamGate(on_token) if on_token else None
     out = llm.chat(messages, max_tokens=s.max_answer_tokens, temperature=s.temperature, on_token=gate)
     text = out.text.strip()
     usage = {"prompt_tokens": out.prompt_tokens, "prompt_tokens_new": out.prompt_tokens - out.cached_tokens,
@@ -638,18 +602,19 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
              "first_token_s": round(out.first_token_s, 3) if out.first_token_s is not None else None}
     if out.truncated:
         flags.append("the answer hit the max_answer_tokens limit")
-    if not is_not_found(text) and via in ("en", "vi"):
+    if not is_not_found(text) and lang in ("en", "vi"):
         body = facts.CITATION.sub("", text)
-        if len(body) > 20 and detect_question(body) != via:
-            flags.append(f"answer was not in {via}; re-asked")
+        if len(body) > 20 and detect_question(body) != lang:
+            flags.append(f"answer was not in {lang}; re-asked")
             fix = llm.chat(messages + [{"role": "assistant", "content": text},
-                                       {"role": "user", "content": prompts.load("fix_language", via)}],
+                                       {"role": "user", "content": prompts.load("fix_language", lang)}],
                            max_tokens=s.max_answer_tokens, temperature=s.temperature)
-            if fix.text.strip() and detect_question(facts.CITATION.sub("", fix.text)) == via:
+            if fix.text.strip() and detect_question(facts.CITATION.sub("", fix.text)) == lang:
                 text = fix.text.strip()
     timings["generate"] = (time.perf_counter() - tg) * 1000
-    if via == "en":
-        text = english_decimals(text)
+    if lang == "en":  # a Vietnamese decimal comma copied into English: "2,6 billion" -> "2.6 billion"
+        text = re.sub(r"\b(\d+),(\d{1,2})(?=\s*(?:%|percent|per cent|billion|million|trillion|thousand|tỷ|triệu)\b|%)",
+                      r"\1.\2", text)
     fixed, used = "", []
     if is_not_found(text):
         flags.append("the model found no answer in the evidence")
@@ -669,11 +634,6 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
             if holder:
                 flags.append(f"the evidence gives this person another office: {', '.join(holder)}")
                 fixed, used = "", []
-    if fixed and used and via != lang:
-        tt = time.perf_counter()
-        fixed, used, tflags = translate_answer(desk, fixed, lang, evidence, standalone, on_token)
-        flags += tflags
-        usage["translate_s"] = round(time.perf_counter() - tt, 3)
     if (not fixed or not used) and s.quote_fallback and not any(f.startswith("the evidence gives") for f in flags):
         quoted = quote_answer(lang, standalone, evidence, s.quote_min_score)
         if quoted:
