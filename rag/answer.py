@@ -428,32 +428,6 @@ def evidence_messages(lang: str, question: str, evidence: list[Passage]) -> list
                                                        answer_in=prompts.load(f"answer_in_{answer_lang}", read))}]
 
 
-def second_reading(llm: LLM, messages: list[dict], first: str, lang: str, question: str, evidence: list[Passage],
-                   max_tokens: int) -> tuple[str, int] | None:
-    """After NOT_FOUND: which evidence item comes closest (a number, two tokens), then an answer from that item
-    alone. Both turns continue the same conversation, so the evidence is not read again. (answer, item) or None."""
-    read = reading_language(lang, evidence)
-    convo = messages + [{"role": "assistant", "content": first.strip() or NOT_FOUND},
-                        {"role": "user", "content": prompts.render("second_pick", read, question=question)}]
-    got = llm.chat(convo, max_tokens=4, temperature=0.0).text
-    m = re.search(r"\d+", got)
-    k = int(m.group(0)) if m else 0
-    if not 1 <= k <= len(evidence):
-        return None
-    answer_lang = lang if lang in ("en", "vi") else read
-    convo += [{"role": "assistant", "content": str(k)},
-              {"role": "user", "content": prompts.render("second_answer", read, question=question, n=k,
-                                                         text=as_data(evidence[k - 1].text),
-                                                         answer_in=prompts.load(f"answer_in_{answer_lang}", read))}]
-    out = llm.chat(convo, max_tokens=max_tokens, temperature=0.0).text.strip()
-    return (out, k) if out and not is_not_found(out) else None
-
-
-def reading_language(lang: str, evidence: list[Passage]) -> str:
-    langs = [p.lang for p in evidence if p.lang in ("en", "vi")]
-    return max(("vi", "en"), key=langs.count) if langs else (lang if lang in ("en", "vi") else "en")
-
-
 def question_years(question: str) -> list[str]:
     return list(dict.fromkeys(re.findall(r"\b(?:19|20)\d{2}\b", question)))
 
@@ -637,11 +611,6 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
                            max_tokens=s.max_answer_tokens, temperature=s.temperature)
             if fix.text.strip() and detect_question(facts.CITATION.sub("", fix.text)) == lang:
                 text = fix.text.strip()
-    if s.second_reading and is_not_found(text) and len(evidence) > 0:
-        again = second_reading(llm, messages, text, lang, standalone, evidence, s.max_answer_tokens)
-        if again:
-            flags.append(f"the model first found no answer; a second reading answered from [{again[1]}]")
-            text = again[0]
     timings["generate"] = (time.perf_counter() - tg) * 1000
     if lang == "en":  # a Vietnamese decimal comma copied into English: "2,6 billion" -> "2.6 billion"
         text = re.sub(r"\b(\d+),(\d{1,2})(?=\s*(?:%|percent|per cent|billion|million|trillion|thousand|tỷ|triệu)\b|%)",

@@ -65,9 +65,6 @@ class Settings:
     # when the model finds no answer (or none of its claims checks out) but the best evidence sentence scores at
     # least quote_min_score and mentions the question's names, show that sentence quoted instead of abstaining
     quote_fallback: bool = True
-    # when the model answers NOT_FOUND: ask it which evidence item comes closest, then to answer from that one item
-    # (two short turns of the same conversation: the evidence stays in llama.cpp's cache)
-    second_reading: bool = False
     quote_min_score: float = 0.93
     # a claim the model did not cite and that states no checkable fact is kept only when its cosine to the closest
     # evidence sentence is at least this (0 = keep every one); read off the tune split, evals/README.md
