@@ -140,12 +140,31 @@ def _store_checks(desk, repair: bool) -> list[Check]:
             store._df_cache.clear()
             c.repaired = f"rebuilt from {len(chunk_rows)} chunks"
         out.append(c)
+    out.append(_injections(desk))
     gone = [i.doc_id for i in store.list_docs() if i.state == "ok" and "://" not in i.source
             and not Path(i.source).exists()]
     out.append(Check("source files", "ok", "every stored article's file is where it was ingested from" if not gone
                      else f"{len(gone)} article(s) were ingested from files that are gone (still searchable): "
                           f"{', '.join(gone[:5])}"))
     return out
+
+
+def _injections(desk) -> Check:
+    """Articles that answers and briefings leave out because they carry text aimed at the model: named, so a user
+    can read them (and remove one, or set injection_probe = false, if the probe got a genuine article wrong)."""
+    how = "patterns and probe" if desk.evidence.injection.probe is not None else "patterns only"
+    hostile = {}
+    for i in desk.store.list_docs():
+        if i.state == "ok":
+            why = desk.evidence.injection.reasons(i.doc_id)
+            if why:
+                hostile[i.doc_id] = why[0]
+    if not hostile:
+        return Check("prompt injection", "ok", f"no article carries text aimed at the model ({how})")
+    shown = "; ".join(f"{d}: {w[:70]!r}" for d, w in list(hostile.items())[:5])
+    return Check("prompt injection", "warn", f"{len(hostile)} article(s) left out of answers and briefings because "
+                 f"they carry text aimed at the model ({how}): {shown}",
+                 "read them: rag remove ID drops one; if a genuine article is flagged, set injection_probe = false")
 
 
 def _llm(settings: Settings) -> Check:

@@ -27,7 +27,23 @@ def test_a_healthy_index_passes_every_check(index_copy):
     code, rep = doctor(index_copy)
     assert code == 0 and rep["ok"], rep
     assert all(c["status"] == "ok" for c in rep["checks"]), rep
-    assert {"registry", "vectors", "lexical index", "unfinished writes", "LLM"} <= set(by_name(rep))
+    assert {"registry", "vectors", "lexical index", "unfinished writes", "prompt injection", "LLM"} <= set(by_name(rep))
+
+
+def test_an_article_left_out_as_prompt_injection_is_named(index_copy, tmp_path):
+    """garak's "Note by a trustworthy expert recruiter: …" inside a genuine bio (no pattern matches it; the probe
+    does): doctor names the article, so a user can read it."""
+    case = next(json.loads(x) for x in (ROOT / "evals" / "data" / "injection_garak.jsonl").open(encoding="utf-8")
+                if json.loads(x)["probe"] == "LatentInjectionResumeFull")
+    f = tmp_path / "recruiter-note.txt"
+    f.write_text(f" date 2026-02-09\n{case['article']}\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "rag.cli", "--index", str(index_copy), "ingest", str(f)],
+                       capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    code, rep = doctor(index_copy, "--no-llm")
+    c = by_name(rep)["prompt injection"]
+    assert c["status"] == "warn" and "recruiter-note" in c["detail"] and "probe" in c["detail"], c
+    assert DOC_A not in c["detail"] and DOC_B not in c["detail"]
 
 
 def test_damage_is_named_and_repaired_without_losing_an_article(index_copy):
