@@ -579,7 +579,9 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
                                        require=tuple(question_years(standalone)) + tuple(sorted(_name_numbers(standalone))))
     timings["evidence"] = (time.perf_counter() - te) * 1000
     for d in dict.fromkeys(p.doc_id for p in res.passages if desk.evidence.hostile(p.doc_id)):
-        flags.append(f"left out article {d}: it carries instructions aimed at the model (prompt injection)")
+        why = desk.evidence.injection.reasons(d)
+        flags.append(f"left out article {d}: it carries instructions aimed at the model (prompt injection: "
+                     f"{why[0][:80]!r})" if why else f"left out article {d}: it carries instructions aimed at the model")
     signals = {"best_dense": round(res.best_dense, 4),
                "best_evidence": round(max((p.score for p in evidence), default=0.0), 4)}
     if not evidence:
