@@ -5,7 +5,9 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+import pytest
+
+from conftest import DOC_A, ROOT
 
 
 def test_sigkilled_ingests_converge_to_the_clean_reference(tmp_path):
@@ -118,3 +120,39 @@ def test_a_targeted_third_party_injection_the_patterns_miss_is_not_followed(tmp_
     assert r.returncode == 0, r.stderr[-3000:]
     row = json.loads((tmp_path / "injection.json").read_text())["rows"][0]
     assert row["detected"] and not row["hijacked"] and row["right_answer"], row
+
+
+def test_a_full_disk_stops_ingest_with_a_message_and_loses_nothing(seeded_index, tmp_path):
+    """The index on a 1.5 MB tmpfs holding the seeds, then 120 more articles: the ingest stops with a message (no
+    traceback), `rag doctor` says the disk is full, and once there is space again the seeds are still found and
+    the same ingest finishes, with one vector per chunk and nothing pending."""
+    import shutil
+
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(mnt)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({r.stderr.strip()[:80]}): the full-disk test needs one")
+
+    def rag(*args):
+        return subprocess.run([sys.executable, "-m", "rag.cli", "--index", str(mnt / "index"), *args],
+                              capture_output=True, text=True, timeout=900, cwd=ROOT)
+
+    try:
+        shutil.copytree(seeded_index, mnt / "index")
+        full = rag("ingest", str(ROOT / "evals" / "data" / "dev_corpus.jsonl"))
+        assert full.returncode == 1 and "Traceback" not in full.stderr, full.stderr[-2000:]
+        assert "full" in full.stderr and "Nothing already stored was changed" in full.stderr, full.stderr[-2000:]
+        doc = rag("doctor", "--no-llm", "--json")
+        assert "Traceback" not in doc.stderr
+        checks = {c["name"]: c for c in json.loads(doc.stdout)["checks"]}
+        assert checks["disk space"]["status"] == "warn", checks
+        subprocess.run(["mount", "-o", "remount,size=64m", str(mnt)], check=True)
+        found = rag("search", "thương mại hai chiều Việt Nam – Lào", "-k", "1", "--json")
+        assert found.returncode == 0 and DOC_A in found.stdout, found.stderr[-2000:]
+        again = rag("ingest", str(ROOT / "evals" / "data" / "dev_corpus.jsonl"))
+        assert again.returncode == 0, again.stderr[-2000:]
+        stats = json.loads(rag("stats", "--json").stdout)
+        assert stats["documents"] == 122 and stats["chunks"] == stats["vectors"] and stats["pending_documents"] == 0
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
