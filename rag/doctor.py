@@ -46,6 +46,11 @@ def _folder(settings: Settings) -> list[Check]:
     except OSError as e:
         out.append(Check("index folder", "fail", f"{d} cannot be written: {e.strerror or e}",
                          "fix its permissions or mount, or point --index at a writable folder"))
+    from .store import _read_only
+
+    if _read_only(d):
+        out.append(Check("disk space", "ok", "a read-only file system (nothing can be written to it)"))
+        return out
     free = shutil.disk_usage(d).free
     out.append(Check("disk space", "ok" if free >= LOW_DISK_BYTES else "warn", f"{free / 2**30:.1f} GiB free",
                      "" if free >= LOW_DISK_BYTES else "free some space: ingest stops with a message when the disk "
@@ -63,6 +68,12 @@ def _registry(settings: Settings) -> Check:
         n = db.execute("SELECT count(*) FROM docs").fetchone()[0]
         db.close()
     except sqlite3.DatabaseError as e:
+        from .store import _read_only
+
+        if _read_only(reg.parent) or not os.access(reg.parent, os.W_OK):
+            return Check("registry", "fail", f"{reg} cannot be opened in a read-only folder: {e}",
+                         "make the index folder writable (its write-ahead log needs it, even to read), or copy it "
+                         "to a writable place; the index itself is not damaged")
         return Check("registry", "fail", f"{reg} cannot be read: {e}",
                      f"move {settings.index} away and ingest your articles again (the files are not touched)")
     if res != "ok":

@@ -134,6 +134,14 @@ CREATE TABLE IF NOT EXISTS sentences (doc_id TEXT NOT NULL, start INTEGER NOT NU
 """
 
 
+def _read_only(folder: Path) -> bool:
+    """The folder's file system is mounted read-only (root ignores permissions, not a read-only mount)."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 class Store:
     """Open (or create) the index at ``settings.index`` for ``embedder``."""
 
@@ -159,6 +167,10 @@ class Store:
                 self._check_meta()
                 self._migrate()
         except sqlite3.DatabaseError as e:
+            if reg.exists() and not os.access(self.dir, os.W_OK | os.X_OK) or _read_only(self.dir):
+                # the index is fine: SQLite's write-ahead log needs the folder writable, even to read
+                raise StoreError(f"the index folder {self.dir} is read-only ({e}); the index needs a writable folder, "
+                                 f"even to search: make it writable, or copy it to a writable place") from e
             raise StoreError(f"the index registry {reg} cannot be read ({e}); move the index folder {self.dir} "
                              f"away and ingest your articles again") from e
         self._collection = None

@@ -156,3 +156,36 @@ def test_a_full_disk_stops_ingest_with_a_message_and_loses_nothing(seeded_index,
         assert stats["documents"] == 122 and stats["chunks"] == stats["vectors"] and stats["pending_documents"] == 0
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_a_read_only_index_folder_is_named_as_such_not_as_damage(seeded_index, tmp_path):
+    """A read-only mount: the message says read-only and how to fix it — never "move the index away and ingest
+    again", which would throw away a sound index — and once writable the same index answers."""
+    import shutil
+
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mnt)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({r.stderr.strip()[:80]}): the read-only test needs one")
+
+    def rag(*args):
+        return subprocess.run([sys.executable, "-m", "rag.cli", "--index", str(mnt / "index"), *args],
+                              capture_output=True, text=True, timeout=600, cwd=ROOT)
+
+    try:
+        shutil.copytree(seeded_index, mnt / "index")
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        s = rag("search", "thương mại hai chiều Việt Nam – Lào")
+        assert s.returncode != 0 and "Traceback" not in s.stderr, s.stderr[-2000:]
+        assert "read-only" in s.stderr and "move the index" not in s.stderr, s.stderr
+        checks = {c["name"]: c for c in json.loads(rag("doctor", "--no-llm", "--json").stdout)["checks"]}
+        reg = checks["registry"]
+        assert checks["index folder"]["status"] == "fail" and "read-only" in reg["detail"], checks
+        assert "not damaged" in reg["fix"] and "move" not in reg["fix"], reg
+        assert checks["disk space"]["status"] == "ok", checks
+        subprocess.run(["mount", "-o", "remount,rw", str(mnt)], check=True)
+        s = rag("search", "thương mại hai chiều Việt Nam – Lào", "-k", "1", "--json")
+        assert s.returncode == 0 and DOC_A in s.stdout, s.stderr[-2000:]
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
