@@ -302,6 +302,10 @@ class Store:
             except Exception as e:  # connection errors come in several types
                 where = (f"Chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
                          if self.settings.chroma_host else f"{self.dir / 'chroma'}")
+                if not self.settings.chroma_host and (_read_only(self.dir) or "readonly" in str(e)):
+                    raise StoreError(f"the index folder {self.dir} is read-only (Chroma: {e}); the index needs a "
+                                     f"writable folder, even to search: make it writable, or copy it to a writable "
+                                     f"place (the index itself is not damaged)") from e
                 raise StoreError(f"cannot open Chroma at {where}: {e}") from e
             # embedding_function=None: we always pass our own vectors; Chroma's default would download a model
             try:
