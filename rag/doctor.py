@@ -101,9 +101,11 @@ def _store_checks(desk, repair: bool) -> list[Check]:
         ids = set(col.get(include=[])["ids"])
     except Exception as e:  # a damaged chroma folder fails in many ways
         full = "disk is full" in str(e) or "No space left" in str(e)
+        ro = "read-only" in str(e) or "readonly" in str(e)
         out.append(Check("vectors", "fail", f"Chroma at {store.dir / 'chroma'} cannot be read: {e}",
                          "free disk space: Chroma cannot open on a full disk; nothing stored is lost, and the next "
                          "ingest finishes what was cut short" if full else
+                         "make the index folder writable, or copy it to a writable place (it is not damaged)" if ro else
                          f"move {store.dir / 'chroma'} away, then rag doctor --repair re-embeds every document"))
         return out
     rows = store.db.execute("SELECT c.chunk_id, c.doc_id FROM chunks c JOIN docs d ON d.doc_id=c.doc_id "

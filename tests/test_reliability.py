@@ -180,9 +180,10 @@ def test_a_read_only_index_folder_is_named_as_such_not_as_damage(seeded_index, t
         assert s.returncode != 0 and "Traceback" not in s.stderr, s.stderr[-2000:]
         assert "read-only" in s.stderr and "move the index" not in s.stderr, s.stderr
         checks = {c["name"]: c for c in json.loads(rag("doctor", "--no-llm", "--json").stdout)["checks"]}
-        reg = checks["registry"]
-        assert checks["index folder"]["status"] == "fail" and "read-only" in reg["detail"], checks
-        assert "not damaged" in reg["fix"] and "move" not in reg["fix"], reg
+        # SQLite or Chroma may be the first to refuse (it depends on the WAL files the copy carries): either way the
+        # read-only folder is named and no check advises moving the index away
+        assert checks["index folder"]["status"] == "fail" and "Read-only" in checks["index folder"]["detail"], checks
+        assert not [c for c in checks.values() if "move" in c["fix"]], checks
         assert checks["disk space"]["status"] == "ok", checks
         subprocess.run(["mount", "-o", "remount,rw", str(mnt)], check=True)
         s = rag("search", "thương mại hai chiều Việt Nam – Lào", "-k", "1", "--json")
