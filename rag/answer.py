@@ -325,12 +325,6 @@ def validate_citations(text: str, passages: list[Passage], question: str = "", s
                 notes.append(f"citation inferred for an uncited sentence: {body[:80]}")
         # names must be in the cited passages (see with_qnames); numbers only beside a new sourced one (_unsupported)
         names = facts.unsupported(body, with_qnames(_support_texts(passages, valid)), check_numbers=False) if valid else []
-        if names and cross:
-            # a name translated from the evidence's language ("six Grammy Awards" on "giải Grammy sáu lần"): every
-            # distinctive word of it in the evidence, the rest generic (the briefings' cross-language check). Not a
-            # name in Vietnamese spelling ("Tổ Bí thư"): that one is matched as written, and repaired below.
-            names = [b for b in names
-                     if not (b.isascii() and facts.loosely_supported_name(b, _support_texts(passages, valid)))]
         if names:
             alt = next((i for i in range(1, n + 1)
                         if not _unsupported(body, _support_texts(passages, [i]), question, stated)

@@ -82,26 +82,6 @@ def test_names_from_the_question_only_where_the_passages_mention_them_in_part():
     assert used == [] and text == ""
 
 
-def test_a_name_translated_from_the_evidence_language_is_checked_by_its_distinctive_words():
-    g = [Passage("g#1", "g", "Người chiến thắng giải Grammy sáu lần Lady Gaga đã biểu diễn quốc ca, trong khi người "
-                             "giành Giải thưởng Viện hàn lâm Marlee Matlin cung cấp bản dịch Ngôn ngữ Ký hiệu Mỹ.", 1.0, lang="vi")]
-    q = "How many Grammys has Lady Gaga won?"
-    # "Grammy Awards" over "giải Grammy": the distinctive word is there, "Awards" is generic
-    text, used, _ = validate_citations("Lady Gaga has won six Grammy Awards [1].", g, question=q)
-    assert used == [1] and "Grammy Awards" in text
-    # a distinctive word the evidence lacks still drops the claim ("Academy", "Oscar"; "United")
-    for claim in ("Marlee Matlin won the Oscar Award [1].", "Lady Gaga sang at the United Nations Assembly [1]."):
-        text, used, flags = validate_citations(claim, g, question="What award has Marlee Matlin won?")
-        assert used == [] and text == "" and flags, claim
-    # within one language the check stays literal: "Grammy Awards" is not in "giải Grammy"
-    text, used, _ = validate_citations("Lady Gaga đã giành sáu Grammy Awards [1].", g, question="Lady Gaga giành mấy giải Grammy?")
-    assert used == []
-    # a name in the evidence's own spelling is matched as written, not folded: "Tổ Bí thư" is repaired, not passed
-    t = [Passage("t#1", "t", "Ngày 5/2, Tổng Bí thư Tô Lâm kết thúc chuyến thăm Lào.", 1.0, lang="vi")]
-    text, _, flags = validate_citations('To Lam\'s title is "Tổ Bí thư" [1].', t, question="What is To Lam's title?")
-    assert "Tổng Bí thư" in text and any("repaired" in f for f in flags)
-
-
 def test_a_number_naming_something_in_the_question_may_be_echoed_beside_a_new_sourced_number():
     sb = [Passage("e#1", "e", "Manning là thủ quân lớn tuổi nhất từng chơi trong trận Super Bowl ở tuổi 39.", 1.0)]
     q = "How old was Manning when he played in Super Bowl 50?"  # the Vietnamese passage drops the "50"
