@@ -184,19 +184,24 @@ def english_numbers(text: str) -> str:
 
 
 def expand_names(body: str, source: str) -> str:
-    """A surname alone ("Ernthavanh") becomes the full name the sentence gives ("Khamphao Ernthavanh") when the
-    sentence has exactly one name ending in it."""
+    """A surname alone ("Ernthavanh", "Ambassador Ernthavanh", "Ernthavanh's") becomes the full name the sentence
+    gives ("Khamphao Ernthavanh") when the sentence has exactly one name ending in it."""
     runs = [m.group(0) for m in re.finditer(r"\b[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]+){1,2}\b", source)]
     lead = {"ong", "ba", "ngai", "anh", "chi", "theo", "tai", "ngay", "khi", "sau", "trong", "the", "in", "on", "at"}
     runs = [" ".join(r.split()[1:]) if facts.fold(r.split()[0]).lower() in lead else r for r in runs]
     runs = [r for r in runs if len(r.split()) >= 2 and not any(
         facts.fold(w).lower() in facts._GENERIC_NAME_WORDS or facts._role_key(w) for w in r.split())]
-    for w in set(re.findall(r"\b[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]{2,}\b", body)):
+    def titled(m: re.Match) -> bool:  # "Ambassador Ernthavanh": a title before a surname is not a given name
+        k = facts.fold(m.group(1)).lower()
+        return k in facts._GENERIC_NAME_WORDS or facts._role_key(m.group(1)) is not None
+
+    for w in set(re.sub(r"['’]s$", "", x) for x in re.findall(r"\b[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]{2,}\b", body)):
         full = {r for r in runs if r.split()[-1] == w}
         if len(full) == 1:
             name = full.pop()
             # not when it already follows another capitalized word (a name of its own, or the full name)
-            if name not in body and not re.search(rf"[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]*\s+{re.escape(w)}\b", body):
+            before = [m for m in re.finditer(rf"([A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]*)\s+{re.escape(w)}\b", body)]
+            if name not in body and all(titled(m) for m in before):
                 body = re.sub(rf"\b{re.escape(w)}\b", name, body, count=1)
     return body
 

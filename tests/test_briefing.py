@@ -160,6 +160,13 @@ def test_the_model_sees_english_number_formats_and_surnames_get_their_full_name(
     assert expand_names("Lee became chair.", "Ông Hoesung Lee là chủ tịch.") == "Hoesung Lee became chair."
     assert expand_names("Tô Lâm met Sisoulith.", "Tô Lâm hội đàm với Thongloun Sisoulith và Ông Lee.") == \
         "Tô Lâm met Thongloun Sisoulith."
+    # after a title, or in the possessive (what the 1.5B model writes), the given name is still put back
+    assert expand_names("Ambassador Ernthavanh said trade grew.", TRADE.text) == \
+        "Ambassador Khamphao Ernthavanh said trade grew."
+    assert expand_names("Ernthavanh's assessment: trade grew.", TRADE.text) == \
+        "Khamphao Ernthavanh's assessment: trade grew."
+    # another capitalized word before it that is no title is a name of its own: left alone
+    assert expand_names("Anna Ernthavanh spoke.", TRADE.text) == "Anna Ernthavanh spoke."
 
 
 def test_an_office_with_the_wrong_nationality_and_no_name_is_refused():

@@ -10,6 +10,33 @@ import pytest
 from conftest import DOC_A, ROOT
 
 
+@pytest.fixture
+def index_on_tmpfs(seeded_index, tmp_path):
+    """A copy of the seeded index on a tmpfs of the given size (skipped where mounting is not allowed); yields
+    (mount point, a `rag` runner on that index); unmounted afterwards."""
+    import shutil
+
+    mounted = []
+
+    def make(size: str, timeout: int = 600):
+        mnt = tmp_path / f"tmpfs-{len(mounted)}"
+        mnt.mkdir()
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], capture_output=True, text=True)
+        if r.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here ({r.stderr.strip()[:80]}): this test needs one")
+        mounted.append(mnt)
+        shutil.copytree(seeded_index, mnt / "index")
+
+        def rag(*args):
+            return subprocess.run([sys.executable, "-m", "rag.cli", "--index", str(mnt / "index"), *args],
+                                  capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+        return mnt, rag
+
+    yield make
+    for mnt in mounted:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
 def test_sigkilled_ingests_converge_to_the_clean_reference(tmp_path):
     """A handful of kill points here (one of each kind); the slow suite runs 30: evals/kill_points.py --points 30."""
     points = os.environ.get("RAG_KILL_POINTS", "3")
@@ -122,71 +149,41 @@ def test_a_targeted_third_party_injection_the_patterns_miss_is_not_followed(tmp_
     assert row["detected"] and not row["hijacked"] and row["right_answer"], row
 
 
-def test_a_full_disk_stops_ingest_with_a_message_and_loses_nothing(seeded_index, tmp_path):
+def test_a_full_disk_stops_ingest_with_a_message_and_loses_nothing(index_on_tmpfs):
     """The index on a 1.5 MB tmpfs holding the seeds, then 120 more articles: the ingest stops with a message (no
     traceback), `rag doctor` says the disk is full, and once there is space again the seeds are still found and
     the same ingest finishes, with one vector per chunk and nothing pending."""
-    import shutil
-
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(mnt)], capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here ({r.stderr.strip()[:80]}): the full-disk test needs one")
-
-    def rag(*args):
-        return subprocess.run([sys.executable, "-m", "rag.cli", "--index", str(mnt / "index"), *args],
-                              capture_output=True, text=True, timeout=900, cwd=ROOT)
-
-    try:
-        shutil.copytree(seeded_index, mnt / "index")
-        full = rag("ingest", str(ROOT / "evals" / "data" / "dev_corpus.jsonl"))
-        assert full.returncode == 1 and "Traceback" not in full.stderr, full.stderr[-2000:]
-        assert "full" in full.stderr and "Nothing already stored was changed" in full.stderr, full.stderr[-2000:]
-        doc = rag("doctor", "--no-llm", "--json")
-        assert "Traceback" not in doc.stderr
-        checks = {c["name"]: c for c in json.loads(doc.stdout)["checks"]}
-        assert checks["disk space"]["status"] == "warn", checks
-        subprocess.run(["mount", "-o", "remount,size=64m", str(mnt)], check=True)
-        found = rag("search", "thương mại hai chiều Việt Nam – Lào", "-k", "1", "--json")
-        assert found.returncode == 0 and DOC_A in found.stdout, found.stderr[-2000:]
-        again = rag("ingest", str(ROOT / "evals" / "data" / "dev_corpus.jsonl"))
-        assert again.returncode == 0, again.stderr[-2000:]
-        stats = json.loads(rag("stats", "--json").stdout)
-        assert stats["documents"] == 122 and stats["chunks"] == stats["vectors"] and stats["pending_documents"] == 0
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+    mnt, rag = index_on_tmpfs("1500k", timeout=900)
+    full = rag("ingest", str(ROOT / "evals" / "data" / "dev_corpus.jsonl"))
+    assert full.returncode == 1 and "Traceback" not in full.stderr, full.stderr[-2000:]
+    assert "full" in full.stderr and "Nothing already stored was changed" in full.stderr, full.stderr[-2000:]
+    doc = rag("doctor", "--no-llm", "--json")
+    assert "Traceback" not in doc.stderr
+    checks = {c["name"]: c for c in json.loads(doc.stdout)["checks"]}
+    assert checks["disk space"]["status"] == "warn", checks
+    subprocess.run(["mount", "-o", "remount,size=64m", str(mnt)], check=True)
+    found = rag("search", "thương mại hai chiều Việt Nam – Lào", "-k", "1", "--json")
+    assert found.returncode == 0 and DOC_A in found.stdout, found.stderr[-2000:]
+    again = rag("ingest", str(ROOT / "evals" / "data" / "dev_corpus.jsonl"))
+    assert again.returncode == 0, again.stderr[-2000:]
+    stats = json.loads(rag("stats", "--json").stdout)
+    assert stats["documents"] == 122 and stats["chunks"] == stats["vectors"] and stats["pending_documents"] == 0
 
 
-def test_a_read_only_index_folder_is_named_as_such_not_as_damage(seeded_index, tmp_path):
+def test_a_read_only_index_folder_is_named_as_such_not_as_damage(index_on_tmpfs):
     """A read-only mount: the message says read-only and how to fix it — never "move the index away and ingest
     again", which would throw away a sound index — and once writable the same index answers."""
-    import shutil
-
-    mnt = tmp_path / "ro"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mnt)], capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({r.stderr.strip()[:80]}): the read-only test needs one")
-
-    def rag(*args):
-        return subprocess.run([sys.executable, "-m", "rag.cli", "--index", str(mnt / "index"), *args],
-                              capture_output=True, text=True, timeout=600, cwd=ROOT)
-
-    try:
-        shutil.copytree(seeded_index, mnt / "index")
-        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
-        s = rag("search", "thương mại hai chiều Việt Nam – Lào")
-        assert s.returncode != 0 and "Traceback" not in s.stderr, s.stderr[-2000:]
-        assert "read-only" in s.stderr and "move the index" not in s.stderr, s.stderr
-        checks = {c["name"]: c for c in json.loads(rag("doctor", "--no-llm", "--json").stdout)["checks"]}
-        # SQLite or Chroma may be the first to refuse (it depends on the WAL files the copy carries): either way the
-        # read-only folder is named and no check advises moving the index away
-        assert checks["index folder"]["status"] == "fail" and "Read-only" in checks["index folder"]["detail"], checks
-        assert not [c for c in checks.values() if "move" in c["fix"]], checks
-        assert checks["disk space"]["status"] == "ok", checks
-        subprocess.run(["mount", "-o", "remount,rw", str(mnt)], check=True)
-        s = rag("search", "thương mại hai chiều Việt Nam – Lào", "-k", "1", "--json")
-        assert s.returncode == 0 and DOC_A in s.stdout, s.stderr[-2000:]
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+    mnt, rag = index_on_tmpfs("16m")
+    subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+    s = rag("search", "thương mại hai chiều Việt Nam – Lào")
+    assert s.returncode != 0 and "Traceback" not in s.stderr, s.stderr[-2000:]
+    assert "read-only" in s.stderr and "move the index" not in s.stderr, s.stderr
+    checks = {c["name"]: c for c in json.loads(rag("doctor", "--no-llm", "--json").stdout)["checks"]}
+    # SQLite or Chroma may be the first to refuse (it depends on the WAL files the copy carries): either way the
+    # read-only folder is named and no check advises moving the index away
+    assert checks["index folder"]["status"] == "fail" and "Read-only" in checks["index folder"]["detail"], checks
+    assert not [c for c in checks.values() if "move" in c["fix"]], checks
+    assert checks["disk space"]["status"] == "ok", checks
+    subprocess.run(["mount", "-o", "remount,rw", str(mnt)], check=True)
+    s = rag("search", "thương mại hai chiều Việt Nam – Lào", "-k", "1", "--json")
+    assert s.returncode == 0 and DOC_A in s.stdout, s.stderr[-2000:]
