@@ -249,6 +249,22 @@ def trimmed_claims(body: str, question: str = "") -> list[str]:
     return out
 
 
+def year_cut_claims(body: str, question: str) -> list[tuple[str, str]]:
+    """The claim without the question's year where it only echoes the question ("… 24 interceptions in 2015" ->
+    "… 24 interceptions"), with that year: (shorter claim, year). Only a year in a phrase of its own ("in 2015",
+    "during the 2015 season", "vào năm 2015") is cut; a year the claim still needs elsewhere leaves no reading."""
+    out = []
+    for y in question_years(question):
+        if y not in body:
+            continue
+        cut = re.sub(rf",?\s*\b(?:in|during|for|of|as of|throughout|trong|vào|năm)\s+(?:the\s+)?(?:năm\s+)?{y}"
+                     rf"(?:\s+(?:season|mùa giải|NFL season))?\b(?!\s*[-–])", "", body, flags=re.I)
+        cut = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", cut)).strip()
+        if y not in cut and cut != body and len(cut.split()) >= 3:
+            out.append((cut, y))
+    return out
+
+
 def validate_citations(text: str, passages: list[Passage], question: str = "", similarity=None,
                        min_similarity: float = 0.0) -> tuple[str, list[int], list[str]]:
     """Check and repair ``[n]`` citations sentence by sentence.
@@ -367,6 +383,20 @@ def validate_citations(text: str, passages: list[Passage], question: str = "", s
                     flags.append(f"cut a clause the evidence does not support: {body[len(short) - 1:][:80]}")
                     fixed, cited, notes, drop = f2, c2, n2, None
                     break
+        if drop and question:
+            # the question's year echoed onto a fact whose cited sentence is undated ("The Panthers' defense had
+            # 24 interceptions in 2015" on a sentence that gives 24 and no year): the fact is kept, the year cut and
+            # the reader told. Not when the cited sentence dates its fact: "trade in 2024" is never put on a
+            # sentence about 2025 (the unanswerable-question trap)
+            for short, year in year_cut_claims(body, question):
+                f2, c2, n2, d2 = judge(short, valid)
+                if d2 or not c2 or any(re.search(r"\b(?:19|20)\d{2}\b", passages[i - 1].text) for i in c2):
+                    continue
+                note = prompts.render("undated", qlang if qlang in ("en", "vi") else "en", year=year)
+                end = f2[-1] if f2[-1:] in ".!?" else "."
+                fixed, cited, notes, drop = f"{f2.rstrip('.!?')} {note}{end}", c2, n2, None
+                flags.append(f"cut the question's year {year}, which the cited sentence does not state: {body[:80]}")
+                break
         if drop:
             flags.append(drop)
             continue

@@ -82,6 +82,19 @@ def test_names_from_the_question_only_where_the_passages_mention_them_in_part():
     assert used == [] and text == ""
 
 
+def test_the_question_year_echoed_onto_an_undated_fact_is_cut_and_said():
+    nfl = [Passage("n#1", "n", "Đội thủ của Panthers dẫn đầu NFL về số lần đoạt bóng với 24 lần.", 1.0, lang="vi"),
+           Passage("n#2", "n2", "Mùa giải 2015 là mùa giải thứ 21 của Panthers.", 0.9, lang="vi")]
+    q = "How many interceptions did the Panthers defense have in 2015?"
+    text, used, flags = validate_citations("The Panthers defense had 24 interceptions in 2015 [1].", nfl, question=q)
+    assert used == [1] and "24 interceptions" in text and "does not say it is for 2015" in text, (text, flags)
+    assert any("cut the question's year" in f for f in flags)
+    # a cited sentence that dates its fact with another year: the trap, still dropped
+    text, used, _ = validate_citations("Trade between Vietnam and Laos in 2024 was 2.6 billion USD [1].", P,
+                                       question="What was the two-way trade between Vietnam and Laos in 2024?")
+    assert used == [] and text == ""
+
+
 def test_a_number_naming_something_in_the_question_may_be_echoed_beside_a_new_sourced_number():
     sb = [Passage("e#1", "e", "Manning là thủ quân lớn tuổi nhất từng chơi trong trận Super Bowl ở tuổi 39.", 1.0)]
     q = "How old was Manning when he played in Super Bowl 50?"  # the Vietnamese passage drops the "50"
