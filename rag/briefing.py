@@ -206,6 +206,29 @@ def expand_names(body: str, source: str) -> str:
     return body
 
 
+_BULLET_CUT = re.compile(r"\s*(?:[,;:]\s+|\s+\(|\s+[–—-]\s+|\s+(?:and|or|while|with|under|including|as well as|after|"
+                         r"before|which|who|where|whose|in order to)\s+)", re.I)
+_KEEPS_MEANING = re.compile(r"^\s*[,;:]?\s*(?:but|not|except|excluding|unless|without|although|though|only|"
+                            r"neither|nor|no)\b", re.I)
+
+
+def cut_line(line: str, source: Pick) -> str | None:
+    """Repair before dropping: the longest start of a failed bullet that passes the check on its own ("Members must
+    be over 18 and citizens of … the European Union" -> "Members must be over 18."), at a clause or list boundary,
+    never before a qualifier ("but", "except", "not" …) that the start would lose; it must still state a fact."""
+    body = facts.CITATION.sub("", line).strip().rstrip(".")
+    for m in reversed(list(_BULLET_CUT.finditer(body))):
+        if _KEEPS_MEANING.match(body[m.start():]):
+            continue
+        head = body[:m.start()].rstrip(" ,;:-–—(")
+        if len(head.split()) < 5 or head.count("(") != head.count(")"):
+            continue
+        kept, _, n = check_line(head + ".", source, "en")
+        if kept is not None and n:
+            return kept
+    return None
+
+
 def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
     """The picked sentence as one checked English bullet (None when the attempts fail the check).
 
@@ -217,9 +240,11 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
             {"role": "user", "content": prompts.render("bullet_user", "en", sentence=shown, title=_article_label(p))}]
     problems_all: list[str] = []
     checked = 0
+    failed: list[str] = []  # the lines that failed, to cut before giving up
     for attempt in range(2):
         raw = desk.llm.chat(msgs, max_tokens=90, temperature=0.0).text
         line = expand_names(_first_line(raw), p.text)
+        failed.append(line)
         body, problems, n = check_line(line, p, "en")
         checked += n
         if body is not None:
@@ -241,10 +266,13 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
             # the bullet prompt did not hold the language: a close translation of the sentence instead
             line = expand_names(_first_line(_translate_lines(desk, [shown], "en")[0] or ""), p.text)
             body, problems, n = check_line(line, p, "en")
+            if body is None:
+                body = next((c for c in (cut_line(x, p) for x in [line] + failed) if c), None)
             return body, problems_all + problems, checked + n
         msgs += [{"role": "assistant", "content": line},
                  {"role": "user", "content": prompts.render("bullet_retry", "en", problem="; ".join(problems))}]
-    return None, problems_all, checked
+    cut = next((c for c in (cut_line(x, p) for x in failed) if c), None)
+    return cut, problems_all, checked
 
 
 def _article_label(p: Pick) -> str:

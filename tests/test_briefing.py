@@ -192,3 +192,16 @@ def test_vietnamese_dates_and_amounts_rendered_the_english_way():
     assert facts.english_rendering("5–6/2/2026") == "5–6 February 2026"
     assert facts.english_rendering("2,6 tỷ USD") == "US$2.6 billion"
     assert facts.english_rendering("10–15%") == "10–15%"
+
+
+def test_a_failed_bullet_is_cut_to_the_start_that_the_sentence_supports():
+    from rag.briefing import cut_line
+
+    members = Pick(DOC_A, 0, 0, "Cụ thể, các thành viên phải trên 18 tuổi và phải là công dân Vương quốc Anh, Cộng hòa "
+                               "Ireland.", 0, 0.0, lang="vi")
+    line = "Members must be over 18 and citizens of the United Kingdom's Commonwealth or the European Union."
+    assert check_line(line, members, "en")[0] is None  # "European Union" is in no word of the sentence
+    assert cut_line(line, members) == "Members must be over 18."
+    # never before a qualifier the start would lose, and never down to a line without a fact
+    assert cut_line("Members must be over 18 but not citizens of the European Union.", members) is None
+    assert cut_line("The members of the assembly must be citizens, and the European Union agrees.", members) is None
