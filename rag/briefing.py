@@ -206,8 +206,8 @@ def expand_names(body: str, source: str) -> str:
     return body
 
 
-_BULLET_CUT = re.compile(r"\s*(?:[,;:]\s+|\s+\(|\s+[–—-]\s+|\s+(?:and|or|while|with|under|including|as well as|after|"
-                         r"before|which|who|where|whose|in order to)\s+)", re.I)
+_BULLET_CUT = re.compile(r"\s*(?:[,;:]\s+|\s+\(|\s+[–—-]\s+|\s+(?:and|or|while|with|under|including|as well as|"
+                         r"which|who|where|whose|in order to)\s+)", re.I)
 _KEEPS_MEANING = re.compile(r"^\s*[,;:]?\s*(?:but|not|except|excluding|unless|without|although|though|only|"
                             r"neither|nor|no)\b", re.I)
 
@@ -215,7 +215,9 @@ _KEEPS_MEANING = re.compile(r"^\s*[,;:]?\s*(?:but|not|except|excluding|unless|wi
 def cut_line(line: str, source: Pick) -> str | None:
     """Repair before dropping: the longest start of a failed bullet that passes the check on its own ("Members must
     be over 18 and citizens of … the European Union" -> "Members must be over 18."), at a clause or list boundary,
-    never before a qualifier ("but", "except", "not" …) that the start would lose; it must still state a fact."""
+    never before a qualifier ("but", "except", "not" …) or a time clause ("immediately after …") that the start would
+    lose. A cut line must keep a figure or a date of the sentence: a cut down to names alone is where a wrong
+    title hides."""
     body = facts.CITATION.sub("", line).strip().rstrip(".")
     for m in reversed(list(_BULLET_CUT.finditer(body))):
         if _KEEPS_MEANING.match(body[m.start():]):
@@ -224,7 +226,8 @@ def cut_line(line: str, source: Pick) -> str | None:
         if len(head.split()) < 5 or head.count("(") != head.count(")"):
             continue
         kept, _, n = check_line(head + ".", source, "en")
-        if kept is not None and n:
+        f = facts.extract(kept) if kept is not None else None
+        if kept is not None and n and (f.number_items or f.date_items):
             return kept
     return None
 

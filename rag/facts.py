@@ -491,6 +491,7 @@ def country_key(word: str | None) -> str | None:
     if not word:
         return None
     w = fold(re.sub(r"['’]s$", "", re.split(r"[-–]", word.strip())[0])).lower()
+    w = re.sub(r"^(?:the|a|an)\s+", "", w)  # "the Vietnamese ambassador": the article is not the country
     if w in ALIASES:
         return ALIASES[w]
     if w in ALIASES.values():

@@ -205,3 +205,10 @@ def test_a_failed_bullet_is_cut_to_the_start_that_the_sentence_supports():
     # never before a qualifier the start would lose, and never down to a line without a fact
     assert cut_line("Members must be over 18 but not citizens of the European Union.", members) is None
     assert cut_line("The members of the assembly must be citizens, and the European Union agrees.", members) is None
+    # a cut down to names alone is refused, and "the Vietnamese Ambassador" is a wrong envoy, article or not
+    lead = Pick(DOC_A, 0, 0, "Theo Đại sứ Lào tại Việt Nam Khamphao Ernthavanh, chuyến thăm của Tổng Bí thư Tô Lâm diễn "
+                             "ra ngay sau Đại hội Đảng của hai nước.", 0, 0.0, lang="vi")
+    assert cut_line("According to Khamphao Ernthavanh, Tô Lâm's visit came right after the Party Congresses of both "
+                    "countries, opening new opportunities.", lead) is None
+    assert facts.unsupported_roles("According to the Vietnamese Ambassador to Vietnam, the visit took place.",
+                                   [lead.text])
