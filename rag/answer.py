@@ -258,7 +258,7 @@ def year_cut_claims(body: str, question: str) -> list[tuple[str, str]]:
         if y not in body:
             continue
         cut = re.sub(rf",?\s*\b(?:in|during|for|of|as of|throughout|trong|vào|năm)\s+(?:the\s+)?(?:năm\s+)?{y}"
-                     rf"(?:\s+(?:season|mùa giải|NFL season))?\b(?!\s*[-–])", "", body, flags=re.I)
+                     rf"(?:\s+(?:[A-Z]{{2,5}}\s+)?season|\s+mùa giải)?\b(?!\s*[-–])", "", body, flags=re.I)
         cut = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", cut)).strip()
         if y not in cut and cut != body and len(cut.split()) >= 3:
             out.append((cut, y))

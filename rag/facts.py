@@ -665,7 +665,7 @@ embassy people's peoples democratic socialist central general space research sci
 foreign affairs trade defense defence security police armed forces navy air force energy agency station airport port
 bridge highway railway rail link network tram hall square park lake island islands sea ocean bay valley
 international world global royal federal public supreme high grand center vice deputy acting
-former award awards prize prizes medal medals trophy cup championship championships""".split())
+former""".split())
 # role words inside a name run ("Vice-Chair Ismail El Gizouli") are the role check's business
 _GENERIC_NAME_WORDS |= {w for forms in ROLES.values() for f in forms for w in f.split() if f.isascii()} - {"tong", "thu",
                                                                                                           "chu", "tich"}
