@@ -35,6 +35,41 @@ ALIASES = {
     "russian": "nga", "french": "phap", "german": "duc", "american": "hoa ky", "indian": "an do", "lao": "lao", "laotian": "lao", "hanoi": "ha noi", "ho chi minh city": "thanh pho ho chi minh",
 }
 
+
+
+_CLDR: dict[str, str] | None = None
+
+
+def cldr_aliases() -> dict[str, str]:
+    """English -> Vietnamese names of countries, regions and languages from the Unicode CLDR (Babel), folded and
+    lower-case: "united nations" -> "lien hop quoc", "european union" -> "lien minh chau au", "north america" ->
+    "bac my", "portuguese" -> "bo dao nha". Exact renderings only: "East Asia" is not "Đông Nam Á". Used to accept a
+    translated name, never to reject one (``ALIASES``, written by hand, decides which places a question may not
+    adopt)."""
+    global _CLDR
+    if _CLDR is None:
+        out: dict[str, str] = {}
+        try:
+            from babel import Locale
+
+            en, vi = Locale("en"), Locale("vi")
+            pairs = [(en.territories.get(k), vi.territories.get(k)) for k in en.territories if k != "001"]
+            for k in en.languages:  # "Portuguese" -> "Bồ Đào Nha"; a one-word name keeps "tiếng" ("tiếng Anh", not "anh")
+                v = vi.languages.get(k) or ""
+                rest = re.sub(r"^(?i:tiếng)\s+", "", v)
+                pairs.append((en.languages.get(k), rest if len(rest.split()) > 1 else v))
+        except Exception:  # Babel missing or its data unreadable: the hand-written aliases alone
+            pairs = []
+        for e, v in pairs:
+            if not e or not v or re.search(r"[()\-–&]", e):
+                continue
+            ek, vk = fold(e).lower().strip(), fold(v).lower().strip()
+            if ek != vk and len(ek) > 2:
+                out.setdefault(ek, vk)
+        _CLDR = out
+    return _CLDR
+
+
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty".split())}
@@ -255,9 +290,9 @@ def name_supported(name: str, source: Facts) -> bool:
         return True
     if f" {key} " in source.folded_text:
         return True
-    alias = ALIASES.get(key)
-    if alias and f" {alias} " in source.folded_text:
-        return True
+    for alias in (ALIASES.get(key), cldr_aliases().get(key.removeprefix("the "))):
+        if alias and f" {alias} " in source.folded_text:
+            return True
     if n != fold(n):  # written with Vietnamese diacritics: the syllables must appear in this order
         return False
     # an English rendering may reorder a name ("Lam To"): every word must appear as a whole word
@@ -678,8 +713,9 @@ def loosely_supported_name(name: str, sources: list[str]) -> bool:
     passes on "Quốc hội Scotland"; "East Asia" does not on "Đông Nam Á"."""
     words = [re.sub(r"['’]s$", "", w) for w in re.split(r"[\s-]+", name) if w]
     whole = fold(" ".join(w for w in words if w.lower() != "the")).lower()
-    if whole in ALIASES and any(re.search(rf"\b{re.escape(ALIASES[whole])}\b", fold(s).lower()) for s in sources):
-        return True
+    for alias in (ALIASES.get(whole), cldr_aliases().get(whole)):
+        if alias and any(re.search(rf"\b{re.escape(alias)}\b", fold(s).lower()) for s in sources):
+            return True
     src_words = set(" ".join(fold(s).lower() for s in sources).split())
     src_text = " " + " ".join(fold(s).lower() for s in sources) + " "
     anchored = False
@@ -687,8 +723,8 @@ def loosely_supported_name(name: str, sources: list[str]) -> bool:
         k = fold(w).lower().strip(".,;:")
         if not k or k in _GENERIC_NAME_WORDS:
             continue
-        alias = ALIASES.get(k)
-        if k in src_words or (alias and f" {alias} " in src_text):
+        aliases = [a for a in (ALIASES.get(k), cldr_aliases().get(k)) if a]
+        if k in src_words or any(f" {a} " in src_text for a in aliases):
             anchored = True
             continue
         stem = k[:4] if len(k) >= 6 else None  # "scottish" ~ "scotland", "brazilian" ~ "brazil"

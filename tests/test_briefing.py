@@ -212,3 +212,19 @@ def test_a_failed_bullet_is_cut_to_the_start_that_the_sentence_supports():
                     "countries, opening new opportunities.", lead) is None
     assert facts.unsupported_roles("According to the Vietnamese Ambassador to Vietnam, the visit took place.",
                                    [lead.text])
+
+
+@pytest.mark.parametrize("line,src,ok", [
+    ("Former chairs were appointed by the United Nations in 2002.", "Các chủ tịch trước đây do Liên Hợp Quốc bổ nhiệm năm 2002.", True),
+    ("Members must be citizens of the European Union and over 18.", "Thành viên phải trên 18 tuổi và là công dân Liên minh châu Âu.", True),
+    ("The forest covers 5.5 million km2 in South America.", "Rừng phủ 5,5 triệu km2 ở Nam Mỹ.", True),
+    ("Its Portuguese name was adopted in 1542.", "Tên tiếng Bồ Đào Nha được dùng từ năm 1542.", True),
+    # an exact rendering only: the wrong region, or a language named by a pronoun, still fails
+    ("The forest covers 5.5 million km2 in North America.", "Rừng phủ 5,5 triệu km2 ở Nam Mỹ.", False),
+    ("Trade with East Asia grew 8% in 2025.", "Thương mại với Đông Nam Á tăng 8% năm 2025.", False),
+    ("He spoke English at the 2025 summit.", "Anh ấy phát biểu tại hội nghị năm 2025.", False),
+])
+def test_country_region_and_language_names_are_checked_across_languages_by_cldr(line, src, ok):
+    """English renderings of Vietnamese place, organisation and language names (Unicode CLDR via Babel)."""
+    bad = facts.unsupported_across_languages(line, [src])
+    assert (bad == []) == ok, bad
