@@ -272,12 +272,8 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
             if body is None:
                 body = next((c for c in (cut_line(x, p) for x in [line] + failed) if c), None)
             return body, problems_all + problems, checked + n
-        # a name the sentence does not state is named, so the retry leaves it out instead of rendering it again
-        absent = [x.split(": ", 1)[1] for x in problems if x.startswith("not in the sentence: ")]
-        absent = [x for x in dict.fromkeys(absent) if not re.search(r"\d", x)]
-        avoid = (" Do not write " + ", ".join(f'"{x}"' for x in absent) + ": the sentence does not say it.") if absent else ""
         msgs += [{"role": "assistant", "content": line},
-                 {"role": "user", "content": prompts.render("bullet_retry", "en", problem="; ".join(problems), avoid=avoid)}]
+                 {"role": "user", "content": prompts.render("bullet_retry", "en", problem="; ".join(problems))}]
     cut = next((c for c in (cut_line(x, p) for x in failed) if c), None)
     return cut, problems_all, checked
 
