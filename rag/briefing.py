@@ -361,9 +361,11 @@ def _heading(kind: str, lang: str, lines: list[str], picks: list[Pick], query: s
 
 
 def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
-            progress: Callable | None) -> tuple[list[Pick], list[str], list[str | None], int, list[str], list[str]]:
+            progress: Callable | None) -> tuple[list[Pick], list[str | None], list[str | None], int, list[str], list[str]]:
     """Picked sentences, their English bullets, their Vietnamese lines (briefing only), facts checked,
-    problems, notes."""
+    problems, notes. A line that fails its check leaves only its own section: the Vietnamese line of a Vietnamese
+    sentence is the sentence itself, so it stays when the English bullet fails (and an English bullet stays when
+    its Vietnamese translation fails); a sentence with no line in either section is left out."""
     picker = SentencePicker(desk.store, hostile=desk.evidence.hostile)
     topic = desk.retriever.embed_query(query) if query else None
     ranked, notes = picker.ranked(ids, topic)
@@ -371,36 +373,46 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
         raise BriefingError(f"no indexed text for {', '.join(ids) or 'the selection'}")
     want = _bullet_count(len(ids), words)
     tries = min(len(ranked), want + max(3, want // 2))  # a failed bullet gives its place to the next sentence
-    kept: list[Pick] = []
-    en: list[str] = []
+    picks: list[Pick] = []
+    en: list[str | None] = []
     problems: list[str] = []
     checked = 0
     for p in ranked[:tries]:
-        if len(kept) >= want:
+        if sum(x is not None for x in en) >= want:
             break
         if progress:
-            progress(len(kept), want, p.text[:60])
+            progress(sum(x is not None for x in en), want, p.text[:60])
         body, bad, n = english_bullet(desk, p)
         checked += n
         if body is None:
             problems += bad
-            notes.append(f"left out (its bullet failed the check: {'; '.join(bad[:2])}): {p.text[:90]}")
+            why = "; ".join(bad[:2])
+            if kind == "briefing" and detect_question(p.text) == "vi" and facts.fact_count(p.text):
+                notes.append(f"in the Vietnamese section only (its English bullet failed the check: {why}): {p.text[:90]}")
+                picks.append(p)
+                en.append(None)
+            else:
+                notes.append(f"left out (its bullet failed the check: {why}): {p.text[:90]}")
             continue
-        kept.append(p)
+        picks.append(p)
         en.append(body)
-    vi: list[str | None] = [None] * len(kept)
+    vi: list[str | None] = [None] * len(picks)
     if kind == "briefing":
-        for i, (v, vbad, vn) in enumerate(vietnamese_lines(desk, kept, en)):
+        todo = [i for i in range(len(picks)) if en[i] is not None]
+        for i, (v, vbad, vn) in zip(todo, vietnamese_lines(desk, [picks[i] for i in todo], [en[i] for i in todo])):
             checked += vn
             vi[i] = v
             if v is None:
                 problems += vbad
-                notes.append(f"left out (its Vietnamese line failed the check: {'; '.join(vbad[:2])}): {kept[i].text[:90]}")
-        keep = [i for i in range(len(kept)) if vi[i] is not None]
-        kept, en, vi = [kept[i] for i in keep], [en[i] for i in keep], [vi[i] for i in keep]
+                notes.append(f"in the English section only (its Vietnamese line failed the check: "
+                             f"{'; '.join(vbad[:2])}): {picks[i].text[:90]}")
+        for i in range(len(picks)):
+            if en[i] is None:  # a Vietnamese sentence whose English bullet failed: its own line
+                vi[i] = picks[i].text.strip()
+                checked += facts.fact_count(vi[i])
     if progress:
         progress(want, want, "done")
-    return kept, en, vi, checked, problems, notes
+    return picks, en, vi, checked, problems, notes
 
 
 def _order(picks: list[Pick], newest_first: bool) -> list[int]:
@@ -427,7 +439,8 @@ def _assemble(desk, kind: str, ids: list[str], words: int, query: str | None, da
         p = kept[i]
         sources.append(Passage(chunk_id=p.chunk_id, doc_id=p.doc_id, text=p.text, score=p.score, title=p.title,
                                date=p.date, source=p.source, start=p.start, end=p.end, lang=p.lang))
-        en_b.append(Bullet(_with_citation(en[i], n), [n]))
+        if en[i] is not None:
+            en_b.append(Bullet(_with_citation(en[i], n), [n]))
         if vi[i] is not None:
             vi_b.append(Bullet(_with_citation(vi[i], n), [n]))
     ordered = [kept[i] for i in order]
