@@ -246,8 +246,14 @@ def build_app(desk, max_upload_mb: int = 20):
         vi = next((s for s in dg.sections if s.lang == "vi"), None)
         en = next((s for s in dg.sections if s.lang == "en"), None)
         head = f"### {dg.title}\n*{dg.subtitle()}*"
-        vi_md = "\n".join([f"**{vi.heading}**", ""] + [f"- {_link_citations(x.text)}" for x in vi.bullets]) if vi and vi.bullets else ""
-        en_md = "\n".join([f"**{en.heading}**", ""] + [f"- {_link_citations(x.text)}" for x in en.bullets]) if en and en.bullets else ""
+        def section_md(sec):
+            if not sec or not sec.bullets:
+                return ""
+            note = dg.missing_note(sec.lang)
+            return "\n".join([f"**{sec.heading}**", ""] + [f"- {_link_citations(x.text)}" for x in sec.bullets]
+                             + ([f"", f"*{_link_citations(note)}*"] if note else []))
+
+        vi_md, en_md = section_md(vi), section_md(en)
         md = dg.to_markdown()
         path = upload_dir / "briefing.md"
         path.write_text(md, encoding="utf-8")

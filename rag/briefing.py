@@ -98,6 +98,18 @@ class Digest:
         n = f"{self.articles} article{'s' if self.articles != 1 else ''}"
         return " · ".join(x for x in (n, span) if x)
 
+    def missing_note(self, lang: str) -> str:
+        """A line saying which citations the other section has and this one lacks (a line that failed its check in
+        this language), or ""."""
+        mine = {c for s in self.sections if s.lang == lang for b in s.bullets for c in b.citations}
+        other = sorted({c for s in self.sections if s.lang != lang for b in s.bullets for c in b.citations} - mine)
+        if not other:
+            return ""
+        refs = ", ".join(f"[{c}]" for c in other)
+        if lang == "vi":
+            return f"{refs}: chỉ có ở phần tiếng Anh — câu tiếng Việt của chúng không qua được bước kiểm tra."
+        return f"{refs}: in the Vietnamese section only — their English bullet did not pass the check against the sentence."
+
     def to_markdown(self) -> str:
         names = {"vi": "Tiếng Việt", "en": "English"}
         lines = [f"# {self.title}", "", f"*{self.subtitle()}*", ""]
@@ -106,6 +118,8 @@ class Digest:
                 head = names.get(s.lang, s.lang)
                 lines += [f"## {head}" + (f" — {s.heading}" if s.heading and s.heading != self.title else ""), ""]
             lines += [f"- {bl.text}" for bl in s.bullets] + [""]
+            if self.missing_note(s.lang):
+                lines += [f"*{self.missing_note(s.lang)}*", ""]
         lines += ["## Sources", ""]
         for i, p in enumerate(self.sources, 1):
             lines.append(f"[{i}] {p.title or p.doc_id} ({p.date or 'no date'}) — {p.text}")

@@ -261,6 +261,10 @@ def test_a_failed_english_bullet_leaves_only_the_english_section(seeded_index):
     only_vi = [x for x in dg.notes if x.startswith("in the Vietnamese section only")]
     assert len(only_vi) == len(vi.bullets) - 1 and "United Nations" in only_vi[0]
     assert set(dg.covered_docs) == {DOC_A, DOC_B}
+    # the English section says which numbers only the Vietnamese one has, in the Markdown (and the app)
+    missing = sorted({b.citations[0] for b in vi.bullets} - {n})
+    assert dg.missing_note("en").startswith(", ".join(f"[{c}]" for c in missing) + ": in the Vietnamese section only")
+    assert dg.missing_note("vi") == "" and dg.missing_note("en") in dg.to_markdown()
     # a summary has no Vietnamese section: the failed sentences are left out
     sm = desk.summarize([DOC_B])
     assert [b.text for b in sm.sections[0].bullets] == [en.bullets[0].text.replace(f"[{n}]", "[1]")]
