@@ -35,8 +35,6 @@ ALIASES = {
     "russian": "nga", "french": "phap", "german": "duc", "american": "hoa ky", "indian": "an do", "lao": "lao", "laotian": "lao", "hanoi": "ha noi", "ho chi minh city": "thanh pho ho chi minh",
 }
 
-
-
 _CLDR: dict[str, str] | None = None
 
 
