@@ -246,6 +246,13 @@ def cut_line(line: str, source: Pick) -> str | None:
     return None
 
 
+def _glossary(sentence: str) -> str:
+    """The English names (Unicode CLDR) of the sentence's multi-word country, region and organisation names, as a
+    line for the bullet prompt: the model wrote "East Asia" for "Đông Nam Á" when left to guess."""
+    pairs = facts.english_names_in(sentence)
+    return ("\nNames in English: " + "; ".join(f"{v} = {e}" for v, e in pairs) + ".") if pairs else ""
+
+
 def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
     """The picked sentence as one checked English bullet (None when the attempts fail the check).
 
@@ -254,7 +261,8 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
     A translation fallback for every failure was measured and left out: no recall gained, ~25% slower."""
     shown = as_data(english_numbers(p.text) if detect_question(p.text) == "vi" else p.text)  # text is data
     msgs = [{"role": "system", "content": prompts.load("bullet_system", "en")},
-            {"role": "user", "content": prompts.render("bullet_user", "en", sentence=shown, title=_article_label(p))}]
+            {"role": "user", "content": prompts.render("bullet_user", "en", sentence=shown, title=_article_label(p),
+                                                       glossary=_glossary(p.text))}]
     problems_all: list[str] = []
     checked = 0
     failed: list[str] = []  # the lines that failed, to cut before giving up

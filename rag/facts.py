@@ -68,6 +68,44 @@ def cldr_aliases() -> dict[str, str]:
     return _CLDR
 
 
+_CLDR_NAMES: list[tuple[str, str]] | None = None
+
+
+def english_names_in(text: str) -> list[tuple[str, str]]:
+    """The country, region and organisation names of a Vietnamese ``text`` that the CLDR renders in English, as
+    (the text's own words, English name): "Đông Nam Á" -> "Southeast Asia", "Liên minh châu Âu" -> "European
+    Union". Names of two or more words only (a one-syllable "Đức" or "Nga" is as often part of a person's name),
+    longest first, each span once: a glossary for the model, never a check."""
+    global _CLDR_NAMES
+    if _CLDR_NAMES is None:
+        names: list[tuple[str, str]] = []
+        try:
+            from babel import Locale
+
+            en, vi = Locale("en"), Locale("vi")
+            for k, e in en.territories.items():
+                v = vi.territories.get(k) or ""
+                if k != "001" and e and len(v.split()) >= 2 and not re.search(r"[()\-–&]", e + v):
+                    names.append((fold(v).lower(), e))
+        except Exception:
+            pass
+        _CLDR_NAMES = sorted(set(names), key=lambda x: -len(x[0]))
+    folded = fold(text).lower()
+    if len(folded) != len(text):
+        return []
+    taken: list[tuple[int, int]] = []
+    out: list[tuple[str, str]] = []
+    for vf, e in _CLDR_NAMES:
+        for m in re.finditer(rf"(?<!\w){re.escape(vf)}(?!\w)", folded):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            surface = text[m.start():m.end()]
+            if (surface, e) not in out:
+                out.append((surface, e))
+    return out
+
+
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty".split())}

@@ -268,3 +268,14 @@ def test_a_failed_english_bullet_leaves_only_the_english_section(seeded_index):
     # a summary has no Vietnamese section: the failed sentences are left out
     sm = desk.summarize([DOC_B])
     assert [b.text for b in sm.sections[0].bullets] == [en.bullets[0].text.replace(f"[{n}]", "[1]")]
+
+
+def test_the_bullet_prompt_carries_the_english_names_of_the_sentences_places():
+    from rag.briefing import _glossary
+
+    s = "Tổng Bí thư Tô Lâm thăm Campuchia vì hòa bình ở Đông Nam Á; Hàn Quốc và Liên minh châu Âu cũng dự."
+    assert facts.english_names_in(s) == [("Liên minh châu Âu", "European Union"), ("Đông Nam Á", "Southeast Asia"),
+                                         ("Hàn Quốc", "South Korea")]  # longest first, "Nam Á" not inside "Đông Nam Á"
+    assert _glossary(s).startswith("\nNames in English: Liên minh châu Âu = European Union;")
+    assert facts.english_names_in("Ông Nguyễn Văn Đức và bà Nga phát biểu.") == []  # one syllable: a person's name
+    assert _glossary("The minister spoke.") == ""
