@@ -243,7 +243,14 @@ def extract(text: str) -> Facts:
         for w in list(re.finditer(r"\S+", m.group(0))) + [None]:
             if w is not None and w.group(0)[0].isupper():
                 run.append(w)
-                continue
+                if not re.search(r"['’]s$", w.group(0)):
+                    continue
+                # a possessive ends a name: "South Korea's Hoesung Lee" is two names, not one; a country alone
+                # ("Japan's …" at the start, where a capitalized word is not otherwise a name) is still one
+                if len(run) == 1:
+                    key = fold(re.sub(r"['’]s$", "", w.group(0))).lower()
+                    if key in ALIASES or key in cldr_aliases():
+                        f.names.append(re.sub(r"['’]s$", "", w.group(0)))
             if len(run) >= 2:
                 f.names.append(" ".join(x.group(0) for x in run))
                 spans.append((m.start() + run[0].start(), m.start() + run[-1].end()))

@@ -224,6 +224,9 @@ def test_a_failed_bullet_is_cut_to_the_start_that_the_sentence_supports():
     ("The forest covers 5.5 million km2 in North America.", "Rừng phủ 5,5 triệu km2 ở Nam Mỹ.", False),
     ("Trade with East Asia grew 8% in 2025.", "Thương mại với Đông Nam Á tăng 8% năm 2025.", False),
     ("He spoke English at the 2025 summit.", "Anh ấy phát biểu tại hội nghị năm 2025.", False),
+    # a possessive ends a name: the country and the person are checked apart
+    ("South Korea's Hoesung Lee has chaired the IPCC since 2015.", "Nhà kinh tế học Hàn Quốc Hoesung Lee là chủ tịch IPCC từ năm 2015.", True),
+    ("Japan's Hoesung Lee has chaired the IPCC since 2015.", "Nhà kinh tế học Hàn Quốc Hoesung Lee là chủ tịch IPCC từ năm 2015.", False),
 ])
 def test_country_region_and_language_names_are_checked_across_languages_by_cldr(line, src, ok):
     """English renderings of Vietnamese place, organisation and language names (Unicode CLDR via Babel)."""
