@@ -526,21 +526,33 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
     pairs += [(m.group(1), m.group(2).strip(), m.group(0).strip()) for m in _RE_ROLE_IS_NAME.finditer(claim)]
     pairs += [(m.group(2), m.group(1).strip(), m.group(0).strip()) for m in _RE_NAME_ROLE.finditer(claim)
               if not _introduces_next(claim, m)]
+    def key(name: str) -> str:
+        words = fold(name).lower().split()
+        if len(words) > 1 and country_key(words[0]):  # "Laos Saysomphone Phomvihane": the country is not the name
+            words = words[1:]
+        return words[0] if len(words) == 1 else " ".join(words[:2])
+
+    others = {key(n) for _, n, _ in pairs if len(n) >= 3}
     for role_surface, name, whole in pairs:
         role = _role_key(role_surface)
         if not role or len(name) < 3:
             continue
-        nkey = fold(name).lower().split()
-        if not nkey:
+        first = key(name)
+        if not first:
             continue
-        first = nkey[0] if len(nkey) == 1 else " ".join(nkey[:2])
         forms = ROLES[role]
         seen_name, ok = False, False
         for fs in folded_srcs:
             for nm in re.finditer(re.escape(first), fs):
                 seen_name = True
-                # the titles in front of this name: back to the previous clause (";", ".", ":", a bracket)
+                # the titles in front of this name: back to the previous clause (";", ".", ":", a bracket), and
+                # after the last other person the claim names there ("Thủ tướng Lào Sonexay Siphandone, Chủ tịch
+                # Quốc hội Lào Saysomphone …": the Prime Minister's title is not Saysomphone's)
                 ctx = re.split(r"[;.:()\n]", fs[max(0, nm.start() - window):nm.start()])[-1]
+                for o in others - {first}:
+                    i = ctx.rfind(o)
+                    if i >= 0:
+                        ctx = ctx[i + len(o):]
                 if any(f in ctx for f in forms):
                     ok = True
                     break

@@ -282,3 +282,16 @@ def test_the_bullet_prompt_carries_the_english_names_of_the_sentences_places():
     assert _glossary(s).startswith("\nNames in English: Liên minh châu Âu = European Union;")
     assert facts.english_names_in("Ông Nguyễn Văn Đức và bà Nga phát biểu.") == []  # one syllable: a person's name
     assert _glossary("The minister spoke.") == ""
+
+
+def test_a_title_belongs_to_the_person_it_stands_before_in_a_list():
+    """Seen in the two-seed briefing: "Thủ tướng Lào Sonexay Siphandone, Chủ tịch Quốc hội Lào Saysomphone
+    Phomvihane" became "Prime Minister Laos Saysomphone Phomvihane" — the country glued to the name hid it, and the
+    Prime Minister's title before the previous person counted for him."""
+    src = ("Tổng Bí thư Tô Lâm đã hội đàm với Tổng Bí thư, Chủ tịch nước Lào Thongloun Sisoulith; hội kiến Thủ tướng "
+           "Lào Sonexay Siphandone, Chủ tịch Quốc hội Lào Saysomphone Phomvihane.")
+    bad = "To Lam met Prime Minister Sonexay Siphandone and Prime Minister Laos Saysomphone Phomvihane."
+    assert facts.unsupported_roles(bad, [src]) == ["Prime Minister Laos Saysomphone Phomvihane"]
+    good = ("To Lam met General Secretary and President Thongloun Sisoulith, Prime Minister Sonexay Siphandone and "
+            "National Assembly Chairman Saysomphone Phomvihane.")
+    assert facts.unsupported_roles(good, [src]) == []
