@@ -117,9 +117,8 @@ class Digest:
             if len(self.sections) > 1:
                 head = names.get(s.lang, s.lang)
                 lines += [f"## {head}" + (f" — {s.heading}" if s.heading and s.heading != self.title else ""), ""]
-            lines += [f"- {bl.text}" for bl in s.bullets] + [""]
-            if self.missing_note(s.lang):
-                lines += [f"*{self.missing_note(s.lang)}*", ""]
+            note = self.missing_note(s.lang)
+            lines += [f"- {bl.text}" for bl in s.bullets] + [""] + ([f"*{note}*", ""] if note else [])
         lines += ["## Sources", ""]
         for i, p in enumerate(self.sources, 1):
             lines.append(f"[{i}] {p.title or p.doc_id} ({p.date or 'no date'}) — {p.text}")
@@ -399,11 +398,12 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
     en: list[str | None] = []
     problems: list[str] = []
     checked = 0
+    done = 0  # English bullets written
     for p in ranked[:tries]:
-        if sum(x is not None for x in en) >= want:
+        if done >= want:
             break
         if progress:
-            progress(sum(x is not None for x in en), want, p.text[:60])
+            progress(done, want, p.text[:60])
         body, bad, n = english_bullet(desk, p)
         checked += n
         if body is None:
@@ -418,6 +418,7 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
             continue
         picks.append(p)
         en.append(body)
+        done += 1
     vi: list[str | None] = [None] * len(picks)
     if kind == "briefing":
         todo = [i for i in range(len(picks)) if en[i] is not None]

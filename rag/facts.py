@@ -7,8 +7,8 @@ Used by citation validation (answers) and faithfulness checks (summaries, briefi
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .lexical import fold
 
@@ -35,40 +35,48 @@ ALIASES = {
     "russian": "nga", "french": "phap", "german": "duc", "american": "hoa ky", "indian": "an do", "lao": "lao", "laotian": "lao", "hanoi": "ha noi", "ho chi minh city": "thanh pho ho chi minh",
 }
 
-_CLDR: dict[str, str] | None = None
+@lru_cache(maxsize=1)
+def _cldr() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(territory, language) name pairs (English, Vietnamese) from the Unicode CLDR via Babel, read once; empty
+    when Babel or its data is missing (the hand-written ``ALIASES`` alone then)."""
+    try:
+        from babel import Locale
+
+        en, vi = Locale("en"), Locale("vi")
+        return ([(en.territories[k], vi.territories.get(k) or "") for k in en.territories if k != "001"],
+                [(en.languages[k], vi.languages.get(k) or "") for k in en.languages])
+    except Exception:
+        return [], []
 
 
+@lru_cache(maxsize=1)
 def cldr_aliases() -> dict[str, str]:
     """English -> Vietnamese names of countries, regions and languages from the Unicode CLDR (Babel), folded and
     lower-case: "united nations" -> "lien hop quoc", "european union" -> "lien minh chau au", "north america" ->
     "bac my", "portuguese" -> "bo dao nha". Exact renderings only: "East Asia" is not "Đông Nam Á". Used to accept a
     translated name, never to reject one (``ALIASES``, written by hand, decides which places a question may not
     adopt)."""
-    global _CLDR
-    if _CLDR is None:
-        out: dict[str, str] = {}
-        try:
-            from babel import Locale
-
-            en, vi = Locale("en"), Locale("vi")
-            pairs = [(en.territories.get(k), vi.territories.get(k)) for k in en.territories if k != "001"]
-            for k in en.languages:  # "Portuguese" -> "Bồ Đào Nha"; a one-word name keeps "tiếng" ("tiếng Anh", not "anh")
-                v = vi.languages.get(k) or ""
-                rest = re.sub(r"^(?i:tiếng)\s+", "", v)
-                pairs.append((en.languages.get(k), rest if len(rest.split()) > 1 else v))
-        except Exception:  # Babel missing or its data unreadable: the hand-written aliases alone
-            pairs = []
-        for e, v in pairs:
-            if not e or not v or re.search(r"[()\-–&]", e):
-                continue
-            ek, vk = fold(e).lower().strip(), fold(v).lower().strip()
-            if ek != vk and len(ek) > 2:
-                out.setdefault(ek, vk)
-        _CLDR = out
-    return _CLDR
+    territories, languages = _cldr()
+    pairs = list(territories)
+    for e, v in languages:  # "Portuguese" -> "Bồ Đào Nha"; a one-word name keeps "tiếng" ("tiếng Anh", not "anh")
+        rest = re.sub(r"^(?i:tiếng)\s+", "", v)
+        pairs.append((e, rest if len(rest.split()) > 1 else v))
+    out: dict[str, str] = {}
+    for e, v in pairs:
+        if not e or not v or re.search(r"[()\-–&]", e):
+            continue
+        ek, vk = fold(e).lower().strip(), fold(v).lower().strip()
+        if ek != vk and len(ek) > 2:
+            out.setdefault(ek, vk)
+    return out
 
 
-_CLDR_NAMES: list[tuple[str, str]] | None = None
+@lru_cache(maxsize=1)
+def _cldr_vi_names() -> list[tuple[str, str]]:
+    """(folded Vietnamese name, English name) of the CLDR territories named in two or more words, longest first."""
+    names = {(fold(v).lower(), e) for e, v in _cldr()[0]
+             if e and len(v.split()) >= 2 and not re.search(r"[()\-–&]", e + v)}
+    return sorted(names, key=lambda x: (-len(x[0]), x[0]))  # ties in a fixed order: the prompt is reproducible
 
 
 def english_names_in(text: str) -> list[tuple[str, str]]:
@@ -76,26 +84,12 @@ def english_names_in(text: str) -> list[tuple[str, str]]:
     (the text's own words, English name): "Đông Nam Á" -> "Southeast Asia", "Liên minh châu Âu" -> "European
     Union". Names of two or more words only (a one-syllable "Đức" or "Nga" is as often part of a person's name),
     longest first, each span once: a glossary for the model, never a check."""
-    global _CLDR_NAMES
-    if _CLDR_NAMES is None:
-        names: list[tuple[str, str]] = []
-        try:
-            from babel import Locale
-
-            en, vi = Locale("en"), Locale("vi")
-            for k, e in en.territories.items():
-                v = vi.territories.get(k) or ""
-                if k != "001" and e and len(v.split()) >= 2 and not re.search(r"[()\-–&]", e + v):
-                    names.append((fold(v).lower(), e))
-        except Exception:
-            pass
-        _CLDR_NAMES = sorted(set(names), key=lambda x: -len(x[0]))
     folded = fold(text).lower()
     if len(folded) != len(text):
         return []
     taken: list[tuple[int, int]] = []
     out: list[tuple[str, str]] = []
-    for vf, e in _CLDR_NAMES:
+    for vf, e in _cldr_vi_names():
         for m in re.finditer(rf"(?<!\w){re.escape(vf)}(?!\w)", folded):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
