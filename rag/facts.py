@@ -7,6 +7,7 @@ Used by citation validation (answers) and faithfulness checks (summaries, briefi
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -73,8 +74,9 @@ def cldr_aliases() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _cldr_vi_names() -> list[tuple[str, str]]:
-    """(folded Vietnamese name, English name) of the CLDR territories named in two or more words, longest first."""
-    names = {(fold(v).lower(), e) for e, v in _cldr()[0]
+    """(lower-case Vietnamese name, with its tone marks, English name) of the CLDR territories named in two or more
+    words, longest first."""
+    names = {(unicodedata.normalize("NFC", v).lower(), e) for e, v in _cldr()[0]
              if e and len(v.split()) >= 2 and not re.search(r"[()\-–&]", e + v)}
     return sorted(names, key=lambda x: (-len(x[0]), x[0]))  # ties in a fixed order: the prompt is reproducible
 
@@ -83,8 +85,10 @@ def english_names_in(text: str) -> list[tuple[str, str]]:
     """The country, region and organisation names of a Vietnamese ``text`` that the CLDR renders in English, as
     (the text's own words, English name): "Đông Nam Á" -> "Southeast Asia", "Liên minh châu Âu" -> "European
     Union". Names of two or more words only (a one-syllable "Đức" or "Nga" is as often part of a person's name),
-    longest first, each span once: a glossary for the model, never a check."""
-    folded = fold(text).lower()
+    longest first, each span once: a glossary for the model, never a check. Matched with the tone marks: folded,
+    "bài viết năm 1999" would name "Việt Nam"."""
+    text = unicodedata.normalize("NFC", text)
+    folded = text.lower()
     if len(folded) != len(text):
         return []
     taken: list[tuple[int, int]] = []

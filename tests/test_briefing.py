@@ -281,6 +281,9 @@ def test_the_bullet_prompt_carries_the_english_names_of_the_sentences_places():
                                          ("Hàn Quốc", "South Korea")]  # longest first, "Nam Á" not inside "Đông Nam Á"
     assert _glossary(s).startswith("\nNames in English: Liên minh châu Âu = European Union;")
     assert facts.english_names_in("Ông Nguyễn Văn Đức và bà Nga phát biểu.") == []  # one syllable: a person's name
+    # tone marks count: folded, "viết năm" is "Việt Nam" (seen in the IPCC briefing's prompt)
+    assert facts.english_names_in("dựa trên một bài viết năm 1999 của Michael E. Mann") == []
+    assert facts.english_names_in("Kim ngạch thương mại Việt Nam – Lào") == [("Việt Nam", "Vietnam")]
     assert _glossary("The minister spoke.") == ""
 
 
