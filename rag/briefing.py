@@ -45,13 +45,9 @@ class BriefingError(NewsDeskError, ValueError):
 class Bullet:
     text: str
     citations: list[int]
-    # English names of the bullet confirmed by their Vietnamese rendering in the cited sentence ("Middle Ages":
-    # "thời Trung cổ"), for the reader and the eval's re-check
-    renderings: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        d = {"text": self.text, "citations": self.citations}
-        return d | ({"renderings": self.renderings} if self.renderings else {})
+        return {"text": self.text, "citations": self.citations}
 
 
 @dataclass
@@ -139,13 +135,11 @@ def _support(p: Pick) -> list[str]:
     return facts.cited_context(p.text, p.date, p.title)
 
 
-def check_line(text: str, source: Pick, lang: str,
-               renderings: dict[str, str] | None = None) -> tuple[str | None, list[str], int]:
+def check_line(text: str, source: Pick, lang: str) -> tuple[str | None, list[str], int]:
     """(the line, repaired, or None), the problems found, the number of facts checked.
 
     The line must be in ``lang`` with no words of the other language, state at least one checkable fact, and
-    every number, date, name and title/role in it must be supported by ``source`` (a name translated from it may
-    be confirmed by its Vietnamese rendering in ``renderings``: ``confirm_renderings``)."""
+    every number, date, name and title/role in it must be supported by ``source``."""
     body = facts.CITATION.sub("", text).strip().strip('"“”').strip()
     body = re.sub(r"\s+([.,;:!?])", r"\1", body)
     if not body:
@@ -158,7 +152,7 @@ def check_line(text: str, source: Pick, lang: str,
     if lang == "en":
         body, _ = facts.repair_places(body)  # "Lào" -> "Laos"
     # a name translated from the sentence's language ("Scottish Parliament" for "Quốc hội Scotland") is supported
-    bad = facts.unsupported_across_languages(body, srcs, renderings)
+    bad = facts.unsupported_across_languages(body, srcs)
     n = facts.fact_count(body)
     problems = [f"not in the sentence: {b}" for b in bad]
     problems += [f"wrong title or role: {r}" for r in facts.unsupported_roles(body, srcs)]
@@ -231,7 +225,7 @@ _KEEPS_MEANING = re.compile(r"^\s*[,;:]?\s*(?:but|not|except|excluding|unless|wi
                             r"neither|nor|no)\b", re.I)
 
 
-def cut_line(line: str, source: Pick, renderings: dict[str, str] | None = None) -> str | None:
+def cut_line(line: str, source: Pick) -> str | None:
     """Repair before dropping: the longest start of a failed bullet that passes the check on its own ("Members must
     be over 18 and citizens of … the European Union" -> "Members must be over 18."), at a clause or list boundary,
     never before a qualifier ("but", "except", "not" …) or a time clause ("immediately after …") that the start would
@@ -244,42 +238,11 @@ def cut_line(line: str, source: Pick, renderings: dict[str, str] | None = None) 
         head = body[:m.start()].rstrip(" ,;:-–—(")
         if len(head.split()) < 5 or head.count("(") != head.count(")"):
             continue
-        kept, _, n = check_line(head + ".", source, "en", renderings)
+        kept, _, n = check_line(head + ".", source, "en")
         f = facts.extract(kept) if kept is not None else None
         if kept is not None and n and (f.number_items or f.date_items):
             return kept
     return None
-
-
-_NOT_IN = "not in the sentence: "
-
-
-def _names_only(problems: list[str]) -> list[str]:
-    """The names a failed check found not in the sentence, when that is all it found (else [])."""
-    names = [x[len(_NOT_IN):] for x in problems if x.startswith(_NOT_IN)]
-    if len(names) != len(problems) or any(re.search(r"\d", n) for n in names):
-        return []
-    return list(dict.fromkeys(names))
-
-
-def confirm_renderings(desk, names: list[str], sentence: str) -> dict[str, str]:
-    """The names of an English bullet that say in English what its Vietnamese sentence says in its own words
-    ("Middle Ages" for "thời Trung cổ", "Northern Hemisphere" for "Bán cầu Bắc"), with their Vietnamese rendering.
-
-    No word-level check can verify such a name, and accepting it unverified is how "Ministry of Commerce" would get
-    in for "Bộ Công Thương". So each name is translated back into Vietnamese *without the sentence* (one call for
-    all), and kept only when that rendering is in the sentence (``facts.rendering_in``): a wrong name comes back as
-    other words ("Bộ Thương mại"). The renderings go with the bullet, so the eval re-checks them."""
-    if not names or detect_question(sentence) != "vi":
-        return {}
-    lines = "\n".join(f"{i}. {as_data(n)}" for i, n in enumerate(names, 1))
-    msgs = [{"role": "system", "content": prompts.load("name_to_vi_system", "en")},
-            {"role": "user", "content": prompts.render("name_to_vi_user", "en", lines=lines)}]
-    raw = desk.llm.chat(msgs, max_tokens=16 * len(names) + 16, temperature=0.0).text
-    got = {int(m.group(1)): m.group(2).strip().strip('".') for m in re.finditer(r"(?m)^\s*(\d+)[.)]\s*(.+?)\s*$", raw)}
-    if len(names) == 1 and not got and raw.strip():
-        got[1] = raw.strip().splitlines()[0].strip().strip('".')
-    return {n: got[i] for i, n in enumerate(names, 1) if got.get(i) and facts.rendering_in(got[i], sentence)}
 
 
 def _glossary(sentence: str) -> str:
@@ -289,9 +252,8 @@ def _glossary(sentence: str) -> str:
     return ("\nNames in English: " + "; ".join(f"{v} = {e}" for v, e in pairs) + ".") if pairs else ""
 
 
-def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int, dict[str, str]]:
-    """The picked sentence as one checked English bullet (None when the attempts fail the check), the problems
-    found, the facts checked, and the names confirmed by their Vietnamese rendering (``confirm_renderings``).
+def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
+    """The picked sentence as one checked English bullet (None when the attempts fail the check).
 
     First attempt: the bullet prompt. Second: the same conversation told what failed — or, when the bullet came
     back in the wrong language, a close translation of the sentence (the translation prompt holds the language).
@@ -303,51 +265,38 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int, dict[str,
     problems_all: list[str] = []
     checked = 0
     failed: list[str] = []  # the lines that failed, to cut before giving up
-    renderings: dict[str, str] = {}
-
-    def check(line: str) -> tuple[str | None, list[str], int]:
-        body, problems, n = check_line(line, p, "en", renderings)
-        names = _names_only(problems) if body is None else []
-        if names:  # names in English words of the sentence's own ("Middle Ages"): translated back, then re-checked
-            renderings.update(confirm_renderings(desk, names, p.text))
-            body, problems, n = check_line(line, p, "en", renderings)
-        return body, problems, n
-
-    def used(body: str | None) -> dict[str, str]:
-        return {k: v for k, v in renderings.items() if body and k in body}
-
     for attempt in range(2):
         raw = desk.llm.chat(msgs, max_tokens=90, temperature=0.0).text
         line = expand_names(_first_line(raw), p.text)
         failed.append(line)
-        body, problems, n = check(line)
+        body, problems, n = check_line(line, p, "en")
         checked += n
         if body is not None:
             missing = facts.missing_key_facts(p.text, body) if attempt == 0 else []
             if not missing:
-                return body, problems_all, checked, used(body)
+                return body, problems_all, checked
             # a date, amount or percentage of the sentence left out: ask once to keep it
             msgs += [{"role": "assistant", "content": line},
                      {"role": "user", "content": prompts.render("bullet_keep", "en", facts=", ".join(
                          f'"{facts.english_rendering(x)}"' for x in missing))}]
             raw = desk.llm.chat(msgs, max_tokens=90, temperature=0.0).text
-            second, problems2, n2 = check_line(expand_names(_first_line(raw), p.text), p, "en", renderings)
+            second, problems2, n2 = check_line(expand_names(_first_line(raw), p.text), p, "en")
             checked += n2
             if second is not None and len(facts.missing_key_facts(p.text, second)) < len(missing):
-                return second, problems_all, checked, used(second)
-            return body, problems_all, checked, used(body)
+                return second, problems_all, checked
+            return body, problems_all, checked
         problems_all += problems
         if any(x.startswith("not in English") for x in problems):
             # the bullet prompt did not hold the language: a close translation of the sentence instead
             line = expand_names(_first_line(_translate_lines(desk, [shown], "en")[0] or ""), p.text)
-            body, problems, n = check(line)
+            body, problems, n = check_line(line, p, "en")
             if body is None:
-                body = next((c for c in (cut_line(x, p, renderings) for x in [line] + failed) if c), None)
-            return body, problems_all + problems, checked + n, used(body)
+                body = next((c for c in (cut_line(x, p) for x in [line] + failed) if c), None)
+            return body, problems_all + problems, checked + n
         msgs += [{"role": "assistant", "content": line},
                  {"role": "user", "content": prompts.render("bullet_retry", "en", problem="; ".join(problems))}]
-    cut = next((c for c in (cut_line(x, p, renderings) for x in failed) if c), None)
-    return cut, problems_all, checked, used(cut)
+    cut = next((c for c in (cut_line(x, p) for x in failed) if c), None)
+    return cut, problems_all, checked
 
 
 def _article_label(p: Pick) -> str:
@@ -432,10 +381,10 @@ def _heading(kind: str, lang: str, lines: list[str], picks: list[Pick], query: s
     return f"{word}: " + ", ".join(names) if names else word
 
 
-def _digest(desk, kind: str, ids: list[str], words: int, query: str | None, progress: Callable | None
-            ) -> tuple[list[Pick], list[str | None], list[str | None], int, list[str], list[str], list[dict]]:
+def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
+            progress: Callable | None) -> tuple[list[Pick], list[str | None], list[str | None], int, list[str], list[str]]:
     """Picked sentences, their English bullets, their Vietnamese lines (briefing only), facts checked,
-    problems, notes, the English bullets' confirmed renderings. A line that fails its check leaves only its own section: the Vietnamese line of a Vietnamese
+    problems, notes. A line that fails its check leaves only its own section: the Vietnamese line of a Vietnamese
     sentence is the sentence itself, so it stays when the English bullet fails (and an English bullet stays when
     its Vietnamese translation fails); a sentence with no line in either section is left out."""
     picker = SentencePicker(desk.store, hostile=desk.evidence.hostile)
@@ -447,7 +396,6 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None, prog
     tries = min(len(ranked), want + max(3, want // 2))  # a failed bullet gives its place to the next sentence
     picks: list[Pick] = []
     en: list[str | None] = []
-    rend: list[dict] = []
     problems: list[str] = []
     checked = 0
     done = 0  # English bullets written
@@ -456,7 +404,7 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None, prog
             break
         if progress:
             progress(done, want, p.text[:60])
-        body, bad, n, r = english_bullet(desk, p)
+        body, bad, n = english_bullet(desk, p)
         checked += n
         if body is None:
             problems += bad
@@ -465,13 +413,11 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None, prog
                 notes.append(f"in the Vietnamese section only (its English bullet failed the check: {why}): {p.text[:90]}")
                 picks.append(p)
                 en.append(None)
-                rend.append({})
             else:
                 notes.append(f"left out (its bullet failed the check: {why}): {p.text[:90]}")
             continue
         picks.append(p)
         en.append(body)
-        rend.append(r)
         done += 1
     vi: list[str | None] = [None] * len(picks)
     if kind == "briefing":
@@ -489,7 +435,7 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None, prog
                 checked += facts.fact_count(vi[i])
     if progress:
         progress(want, want, "done")
-    return picks, en, vi, checked, problems, notes, rend
+    return picks, en, vi, checked, problems, notes
 
 
 def _order(picks: list[Pick], newest_first: bool) -> list[int]:
@@ -509,7 +455,7 @@ def _date_key(d: str | None) -> int:
 
 
 def _assemble(desk, kind: str, ids: list[str], words: int, query: str | None, date_range, progress, t0) -> Digest:
-    kept, en, vi, checked, problems, notes, rend = _digest(desk, kind, ids, words, query, progress)
+    kept, en, vi, checked, problems, notes = _digest(desk, kind, ids, words, query, progress)
     order = _order(kept, newest_first=kind == "briefing")
     sources, en_b, vi_b = [], [], []
     for n, i in enumerate(order, 1):
@@ -517,7 +463,7 @@ def _assemble(desk, kind: str, ids: list[str], words: int, query: str | None, da
         sources.append(Passage(chunk_id=p.chunk_id, doc_id=p.doc_id, text=p.text, score=p.score, title=p.title,
                                date=p.date, source=p.source, start=p.start, end=p.end, lang=p.lang))
         if en[i] is not None:
-            en_b.append(Bullet(_with_citation(en[i], n), [n], rend[i]))
+            en_b.append(Bullet(_with_citation(en[i], n), [n]))
         if vi[i] is not None:
             vi_b.append(Bullet(_with_citation(vi[i], n), [n]))
     ordered = [kept[i] for i in order]

@@ -250,7 +250,7 @@ def recheck_digest(row: dict) -> None:
 
     dg = row["digest"]
     srcs_all = dg.get("sources", [])
-    langs, residual, checked, roles, mixed, traps, rendered = [], 0, 0, [], [], [], []
+    langs, residual, checked, roles, mixed, traps = [], 0, 0, [], [], []
     for sec in dg["sections"]:
         for b in sec["bullets"]:
             text = b["text"]
@@ -260,10 +260,7 @@ def recheck_digest(row: dict) -> None:
                     for x in _cited_context(srcs_all[c - 1]) if x]
             checked += F.fact_count(text)
             if srcs:
-                residual += len(F.unsupported_across_languages(text, srcs, b.get("renderings")))
-                # names passed only by the model's back-translation (re-verified in the source): listed, to be read
-                rendered += [f"{k} = {v}" for k, v in (b.get("renderings") or {}).items()
-                             if k in F.unsupported_across_languages(text, srcs)]
+                residual += len(F.unsupported_across_languages(text, srcs))
                 roles += F.unsupported_roles(text, srcs)
             if F.other_language_words(text, sec["lang"]):
                 mixed.append(text[:100])
@@ -279,8 +276,6 @@ def recheck_digest(row: dict) -> None:
     row["mixed_language_lines"] = len(mixed)
     row["mixed_language_items"] = mixed
     row["bullets"] = sum(len(s["bullets"]) for s in dg["sections"])
-    row["names_by_rendering"] = len(rendered)
-    row["names_by_rendering_items"] = rendered
 
 
 def score_digest(row: dict) -> None:
@@ -470,7 +465,7 @@ def run_digests(desk, path: Path, limit: int | None = None, progress: Callable |
 
 DIGEST_METRICS = ["key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct",
                   "bullets"]
-DIGEST_COUNTS = ["unsupported_facts", "wrong_roles", "mixed_language_lines", "names_by_rendering"]
+DIGEST_COUNTS = ["unsupported_facts", "wrong_roles", "mixed_language_lines"]
 
 
 def aggregate_digests(rows: list[dict]) -> dict:
@@ -559,7 +554,7 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
 TABLE_METRICS = ["n", "key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "em", "f1", "key_fact", "accuracy",
                  "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
                  "false_abstention_rate", "lang_match", "seconds_per_question", "median_seconds", "prompt_tokens", "prompt_tokens_new",
-                 "first_token_s_p50", "unsupported_facts", "wrong_roles", "mixed_language_lines", "names_by_rendering", "bullets"]
+                 "first_token_s_p50", "unsupported_facts", "wrong_roles", "mixed_language_lines", "bullets"]
 
 
 def _fmt(v):

@@ -788,40 +788,11 @@ def loosely_supported_name(name: str, sources: list[str]) -> bool:
     return anchored
 
 
-_VI_FUNCTION_WORDS = {"của", "các", "những", "sự", "và", "ở", "tại", "về", "cho", "với", "một", "là", "the"}
-
-
-def _syllables(text: str) -> list[str]:
-    return re.findall(r"\w+", unicodedata.normalize("NFC", text).lower())
-
-
-def rendering_in(phrase: str, sentence: str) -> bool:
-    """Whether a Vietnamese ``phrase`` (a name translated back from English) is what ``sentence`` says: every
-    syllable of it is in the sentence, tone marks and all, and, for two or more syllables, two of them stand side
-    by side there as in the phrase ("thời Trung cổ" in "vườn nho thời Trung cổ"; "Bắc Bán cầu" in "Bán cầu Bắc").
-    "Bộ Thương mại" is not in "Bộ Công Thương"; "Trái Đất" is not in a sentence about snow and ice."""
-    words = [w for w in _syllables(phrase) if w not in _VI_FUNCTION_WORDS]
-    sent = _syllables(sentence)
-    if not words or not all(w in sent for w in words):
-        return False
-    if len(words) == 1:  # one syllable: a capitalized one must be a name there too ("Anh" in "nước Anh", not "anh ấy")
-        w = re.findall(r"\w+", unicodedata.normalize("NFC", phrase))
-        cased = [x for x in w if x.lower() == words[0]]
-        return not (cased and cased[0][:1].isupper()) or cased[0] in re.findall(r"\w+", unicodedata.normalize("NFC", sentence))
-    pairs = set(zip(sent, sent[1:]))
-    pairs = set(zip(sent, sent[1:]))
-    return any(p in pairs for p in zip(words, words[1:]))
-
-
-def unsupported_across_languages(claim: str, sources: list[str], renderings: dict[str, str] | None = None) -> list[str]:
-    """``unsupported``, except names translated from the sources' language (``loosely_supported_name``, or a
-    Vietnamese rendering of the name in ``renderings`` that a source holds: ``rendering_in``): the check for a line
-    that restates a sentence in another language."""
+def unsupported_across_languages(claim: str, sources: list[str]) -> list[str]:
+    """``unsupported``, except names translated from the sources' language (``loosely_supported_name``): the
+    check for a line that restates a sentence in another language."""
     names = set(extract(claim).names)
-    renderings = renderings or {}
-    return [b for b in unsupported(claim, sources) if not (b in names and (
-        loosely_supported_name(b, sources)
-        or (b in renderings and any(rendering_in(renderings[b], s) for s in sources))))]
+    return [b for b in unsupported(claim, sources) if not (b in names and loosely_supported_name(b, sources))]
 
 
 # a role with a nationality and no name: "the Vietnamese President" where the sources have only a Lao one
