@@ -182,10 +182,15 @@ def _first_line(raw: str) -> str:
     return clean_answer(line)
 
 
+_DATE_LEAD = re.compile(r"(?:ngày|hôm|từ|đến|tới|sáng|chiều|tối|trưa|đêm)\s*$", re.I)
+
+
 def english_numbers(text: str) -> str:
-    """A Vietnamese sentence's numbers written the English way for the model ("1.160.000" -> "1,160,000",
-    "2,6 tỷ" -> "2.6 tỷ"), so it does not have to convert them (small models garble "1.160.000" into
-    "1.160,000"). The check still compares against the original sentence."""
+    """A Vietnamese sentence's numbers and dates written the English way for the model ("1.160.000" -> "1,160,000",
+    "2,6 tỷ" -> "2.6 tỷ", "5–6/2/2026" -> "5–6 February 2026"), so it does not have to convert them (small models
+    garble "1.160.000" into "1.160,000" and copy "5-6/2/2026" as it stands). A day/month is a date when it has a
+    year or a range of days, or follows "ngày", "từ", "đến" …: "1/2 dân số" is a half. The check still compares
+    against the original sentence."""
     def conv(m: re.Match) -> str:
         t = m.group(0)
         if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", t):
@@ -193,6 +198,12 @@ def english_numbers(text: str) -> str:
         if re.fullmatch(r"\d+,\d+", t):
             return t.replace(",", ".")
         return t
+
+    def date(m: re.Match) -> str:
+        if m.group(4) or m.group(2) or _DATE_LEAD.search(text[max(0, m.start() - 12):m.start()]):
+            return facts.english_rendering(m.group(0))
+        return m.group(0)
+    text = facts._RE_DATE_DM.sub(date, text)
     return re.sub(r"(?<![\d.,])\d+(?:[.,]\d+)+(?![\d])", conv, text)
 
 
@@ -225,13 +236,44 @@ _KEEPS_MEANING = re.compile(r"^\s*[,;:]?\s*(?:but|not|except|excluding|unless|wi
                             r"neither|nor|no)\b", re.I)
 
 
+_SPAN = re.compile(r"(?:,?\s+(?:titled|entitled|called|named|known as|dubbed|labell?ed))?\s*"
+                   r"(?:\"[^\"]{3,}\"|“[^”]{3,}”|\([^()]{3,}\))", re.I)
+
+
+def drop_spans(body: str, source: Pick) -> str | None:
+    """A failed bullet without the quoted title or parenthesis that holds its unsupported names, with the word that
+    introduces it ('an ICSI report "Changes in the Earth's Surface …"' -> "an ICSI report"; 'a graph titled
+    "Temperature Anomaly …" based on' -> "a graph based on"): a small model renders a quoted Vietnamese title in
+    English words no check can verify. None when a failing name is outside such a span, or the span opens the line."""
+    _, problems, _ = check_line(body, source, "en")
+    bad = [x[len("not in the sentence: "):] for x in problems if x.startswith("not in the sentence: ")]
+    if not bad or len(bad) != len(problems):
+        return None
+    spans = [m for m in _SPAN.finditer(body) if any(b in m.group(0) for b in bad)]
+    if not spans or any(m.start() == 0 for m in spans):
+        return None
+    out = body
+    for m in reversed(spans):
+        out = out[:m.start()] + out[m.end():]
+    if any(b in out for b in bad):
+        return None
+    return re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s{2,}", " ", out)).strip()
+
+
 def cut_line(line: str, source: Pick) -> str | None:
-    """Repair before dropping: the longest start of a failed bullet that passes the check on its own ("Members must
+    """Repair before dropping: the bullet without the quoted title or parenthesis its unsupported names are in
+    (``drop_spans``), else the longest start of a failed bullet that passes the check on its own ("Members must
     be over 18 and citizens of … the European Union" -> "Members must be over 18."), at a clause or list boundary,
     never before a qualifier ("but", "except", "not" …) or a time clause ("immediately after …") that the start would
-    lose. A cut line must keep a figure or a date of the sentence: a cut down to names alone is where a wrong
+    lose. A repaired line must keep a figure or a date of the sentence: a cut down to names alone is where a wrong
     title hides."""
     body = facts.CITATION.sub("", line).strip().rstrip(".")
+    dropped = drop_spans(body + ".", source)
+    if dropped:
+        kept, _, n = check_line(dropped, source, "en")
+        f = facts.extract(kept) if kept is not None else None
+        if kept is not None and n and (f.number_items or f.date_items):
+            return kept
     for m in reversed(list(_BULLET_CUT.finditer(body))):
         if _KEEPS_MEANING.match(body[m.start():]):
             continue

@@ -155,7 +155,10 @@ def test_the_model_sees_english_number_formats_and_surnames_get_their_full_name(
     from rag.briefing import english_numbers, expand_names
 
     assert english_numbers("xấp xỉ 1.160.000 dặm vuông, 2,6 tỷ USD, 10–15%, ngày 5/2/2026") == \
-        "xấp xỉ 1,160,000 dặm vuông, 2.6 tỷ USD, 10–15%, ngày 5/2/2026"
+        "xấp xỉ 1,160,000 dặm vuông, 2.6 tỷ USD, 10–15%, ngày 5 February 2026"
+    # dates too (the model copied "5-6/2/2026" as it stood), but a fraction stays a fraction
+    assert english_numbers("trong hai ngày 5–6/2/2026; từ 12/3 đến 1/4, 1/2 dân số") == \
+        "trong hai ngày 5–6 February 2026; từ 12 March đến 1 April, 1/2 dân số"
     assert expand_names("Ernthavanh said trade reached US$2.6 billion.", TRADE.text) == \
         "Khamphao Ernthavanh said trade reached US$2.6 billion."
     assert expand_names("Lee became chair.", "Ông Hoesung Lee là chủ tịch.") == "Hoesung Lee became chair."
@@ -298,3 +301,23 @@ def test_a_title_belongs_to_the_person_it_stands_before_in_a_list():
     good = ("To Lam met General Secretary and President Thongloun Sisoulith, Prime Minister Sonexay Siphandone and "
             "National Assembly Chairman Saysomphone Phomvihane.")
     assert facts.unsupported_roles(good, [src]) == []
+
+
+def test_a_quoted_title_the_check_cannot_verify_is_dropped_with_the_word_that_introduces_it():
+    """Seen on the tune split (IPCC): the model renders a quoted Vietnamese title in English words the sentence
+    does not hold, and the whole bullet (with its year) was lost; without the quote it passes."""
+    from rag.briefing import cut_line, drop_spans
+
+    tar = Pick(DOC_A, 0, 0, 'Báo cáo thứ ba (TAR) có một biểu đồ được ghi là "Tái tạo nhiệt độ Bán cầu Bắc Nghìn năm" '
+               'dựa trên một bài viết năm 1999 của Michael E. Mann, được gọi là "biểu đồ gậy khúc côn cầu".', 0, 0.0)
+    line = ('The third report (TAR) has a graph titled "Temperature Anomaly in the Arctic" based on a 1999 paper by '
+            'Michael E. Mann, known as "the hockey stick graph".')
+    assert check_line(line, tar, "en")[0] is None
+    assert cut_line(line, tar) == drop_spans(line, tar) == \
+        'The third report (TAR) has a graph based on a 1999 paper by Michael E. Mann, known as "the hockey stick graph".'
+    # a failing name outside the quote, or a quote that opens the line: no drop
+    assert drop_spans('The Arctic report has a graph titled "Temperature Anomaly" from 1999.', tar) is None
+    assert drop_spans('"Temperature Anomaly in the Arctic" is a 1999 graph by Michael E. Mann.', tar) is None
+    # a parenthesis holding the unsupported name goes the same way
+    assert drop_spans("In 1999, Michael E. Mann (of the Arctic Council) drew the graph.", tar) == \
+        "In 1999, Michael E. Mann drew the graph."
