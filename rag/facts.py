@@ -514,6 +514,78 @@ def _introduces_next(text: str, m: re.Match) -> bool:
     return bool(re.match(r"(?:\s+of\s+[^,.;]{1,60})?,\s+(?:and\s+)?[A-ZĐÀ-Ỹ]", text[m.end():]))
 
 
+_EN_ROLE_FORMS = sorted({f for fs in ROLES.values() for f in fs if f.isascii() and not f.startswith(("chu ", "tong ",
+                                                                                                    "thu ", "dai ", "bo ", "pho "))},
+                        key=lambda f: -len(f.split()))
+_TOKEN = re.compile(r"[\wÀ-ỹĐđ'’-]+|,")
+
+
+def _title_chains(claim: str) -> list[tuple[str, str, str, int]]:
+    """(role, name, span, where the role starts) for a title whose office is spelled out before the name ("the Prime Minister of the
+    Central Committee of the Communist Party of Lao, the President of the Democratic Republic of Lao Thongloun
+    Sisoulith": both titles are Thongloun Sisoulith's). The chain runs through "of (the) X" phrases and ", (the)
+    <another title>"; the name is the capitalized run right after it, else the last "of" phrase's run ("of Lao
+    Thongloun Sisoulith"). Only a run with no generic word once a leading country is set aside counts as a person
+    ("of Foreign Affairs" does not). A title directly before a name is ``_RE_ROLE_NAME``'s."""
+    toks = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(claim)]
+    low = [t[0].lower() for t in toks]
+    n = len(toks)
+
+    def role_at(i: int) -> int:
+        for f in _EN_ROLE_FORMS:
+            w = f.split()
+            if low[i:i + len(w)] == w:
+                return len(w)
+        return 0
+
+    def run(i: int) -> int:
+        j = i
+        while j < n and toks[j][0][:1].isupper() and not role_at(j):
+            j += 1
+        return j
+
+    def person(a: int, b: int) -> str | None:
+        words = [toks[x][0] for x in range(a, b)]
+        if country_key(words[0]):  # "Lao Thongloun Sisoulith" is a person; "Laos" alone is not
+            words = words[1:]
+        if not words or any(fold(w).lower() in _GENERIC_NAME_WORDS for w in words) or len(" ".join(words)) < 3:
+            return None
+        return " ".join(words)
+
+    out: list[tuple[str, str, str, int]] = []
+    for i in range(n):
+        k = role_at(i)
+        if not k or (i and role_at(i - 1)):
+            continue
+        j, extended, last = i + k, False, None
+        while j < n:
+            if low[j] == "of":
+                a = j + 1 + (j + 1 < n and low[j + 1] == "the")
+                e = run(a)
+                if e == a:
+                    break
+                j, last, extended = e, (a, e), True
+                if person(a, e):  # "President of Laos Thongloun Sisoulith, General Secretary …": his title ends here
+                    break
+            elif low[j] == "," and j + 1 < n:
+                a = j + 1 + (low[j + 1] == "the")
+                k2 = role_at(a) if a < n else 0
+                if not k2:
+                    break
+                j, last, extended = a + k2, None, True
+            else:
+                break
+        if not extended:
+            continue
+        e = run(j)
+        span = (j, e) if e > j else last
+        name = person(*span) if span else None
+        if name:
+            out.append((claim[toks[i][1]:toks[i + k - 1][2]], name, claim[toks[i][1]:toks[span[1] - 1][2]],
+                        toks[i][1]))
+    return out
+
+
 def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[str]:
     """Role + name pairs in ``claim`` ("President To Lam") whose name the sources mention, but never with that
     role (in either language) within ``window`` characters before it. A name the sources lack is the name
@@ -522,8 +594,13 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
     folded_srcs = [fold(s).lower() for s in sources]
     pairs = [(m.group(1), m.group(2).strip(), m.group(0).strip()) for m in _RE_ROLE_NAME.finditer(claim)]
     pairs += [(m.group(1), m.group(2).strip(), m.group(0).strip()) for m in _RE_ROLE_IS_NAME.finditer(claim)]
+    chains = _title_chains(claim)
+    pairs += [c[:3] for c in chains]
+    spelled = {c[2] for c in chains}
+    # "Name, Role …" is the name's title unless the role introduces the next person ("…, General Secretary of the
+    # Communist Party of Vietnam Tô Lâm")
     pairs += [(m.group(2), m.group(1).strip(), m.group(0).strip()) for m in _RE_NAME_ROLE.finditer(claim)
-              if not _introduces_next(claim, m)]
+              if not _introduces_next(claim, m) and not any(c[3] == m.start(2) for c in chains)]
     def key(name: str) -> str:
         words = fold(name).lower().split()
         if len(words) > 1 and country_key(words[0]):  # "Laos Saysomphone Phomvihane": the country is not the name
@@ -546,7 +623,8 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
                 # the titles in front of this name: back to the previous clause (";", ".", ":", a bracket), and
                 # after the last other person the claim names there ("Thủ tướng Lào Sonexay Siphandone, Chủ tịch
                 # Quốc hội Lào Saysomphone …": the Prime Minister's title is not Saysomphone's)
-                ctx = re.split(r"[;.:()\n]", fs[max(0, nm.start() - window):nm.start()])[-1]
+                win = window * 3 if whole in spelled else window  # a spelled-out office is long in the source too
+                ctx = re.split(r"[;.:()\n]", fs[max(0, nm.start() - win):nm.start()])[-1]
                 for o in others - {first}:
                     i = ctx.rfind(o)
                     if i >= 0:

@@ -321,3 +321,23 @@ def test_a_quoted_title_the_check_cannot_verify_is_dropped_with_the_word_that_in
     # a parenthesis holding the unsupported name goes the same way
     assert drop_spans("In 1999, Michael E. Mann (of the Arctic Council) drew the graph.", tar) == \
         "In 1999, Michael E. Mann drew the graph."
+
+
+def test_a_title_spelled_out_with_its_office_is_checked_too():
+    """Seen in a tune summary after the date change: "the Prime Minister of the Central Committee of the Communist
+    Party of Lao, the President of … Lao Thongloun Sisoulith" — a title followed by "of …" phrases escaped the role
+    check, which looked only at a title directly before a name."""
+    src = ("Nhận lời mời của Tổng Bí thư Ban Chấp hành Trung ương Đảng Nhân dân Cách mạng Lào, Chủ tịch nước Cộng hòa "
+           "Dân chủ Nhân dân Lào Thongloun Sisoulith, Tổng Bí thư Ban Chấp hành Trung ương Đảng Cộng sản Việt Nam Tô Lâm "
+           "sẽ dẫn đầu Đoàn đại biểu cấp cao Việt Nam thăm cấp Nhà nước tới Lào trong hai ngày 5–6/2/2026.")
+    wrong = ("Following the invitation of the Prime Minister of the Central Committee of the Communist Party of Lao, the "
+             "President of the Democratic Republic of Lao Thongloun Sisoulith, and the Prime Minister of the Communist "
+             "Party of Vietnam Tô Lâm, the delegation visits Laos on 5–6 February 2026.")
+    bad = facts.unsupported_roles(wrong, [src])
+    assert any(b.startswith("Prime Minister of the Central Committee") and b.endswith("Thongloun Sisoulith") for b in bad)
+    assert "Prime Minister of the Communist Party of Vietnam Tô Lâm" in bad
+    right = ("At the invitation of the General Secretary of the Lao People's Revolutionary Party Central Committee, "
+             "President of Laos Thongloun Sisoulith, General Secretary of the Communist Party of Vietnam Tô Lâm will lead "
+             "a delegation on 5–6 February 2026.")
+    assert facts.unsupported_roles(right, [src]) == []  # his title ends at his name; the next title is Tô Lâm's
+    assert facts.unsupported_roles("The Minister of Foreign Affairs of Laos said trade grew.", [src]) == []
