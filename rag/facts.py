@@ -837,6 +837,29 @@ _GENERIC_NAME_WORDS |= {w for forms in ROLES.values() for f in forms for w in f.
                                                                                                           "chu", "tich"}
 
 
+# the one-syllable names Vietnamese news gives countries ("đến Pháp, Anh và Ý"), matched only as written — capital,
+# tone marks, a whole word, not opening a sentence and not inside a person's name: folded, "anh" is also "ảnh"
+# (a picture) and "ý" is "an idea"
+_SHORT_COUNTRIES = {"england": "Anh", "britain": "Anh", "british": "Anh", "uk": "Anh", "united kingdom": "Anh",
+                    "italy": "Ý", "italian": "Ý", "united states": "Mỹ", "us": "Mỹ", "u.s.": "Mỹ", "america": "Mỹ",
+                    "american": "Mỹ", "australia": "Úc", "australian": "Úc", "japan": "Nhật", "japanese": "Nhật"}
+_NOT_A_COUNTRY_AFTER = {"ấy", "em", "chị", "hùng", "kiến", "nghĩa", "tưởng", "định", "thức", "muốn", "bản"}
+
+
+def _short_country_in(short: str, sources: list[str]) -> bool:
+    for s in sources:
+        s = unicodedata.normalize("NFC", s)
+        for m in re.finditer(rf"(?<![\wÀ-ỹ]){re.escape(short)}(?![\wÀ-ỹ])", s):
+            before = s[:m.start()].rstrip()
+            after = s[m.end():].split()[:1]
+            prev = before.split()[-1:] if before else []
+            if not before or before[-1] in ".!?:\"“" or (prev and prev[0][:1].isupper() and prev[0][-1:].isalpha()) \
+                    or (after and after[0].strip(".,;:") in _NOT_A_COUNTRY_AFTER):
+                continue
+            return True
+    return False
+
+
 def loosely_supported_name(name: str, sources: list[str]) -> bool:
     """A name translated from the source's language: every distinctive word of it is in the sources (a demonym
     counts for its country: "Scottish" for "Scotland"; a known country rendering for its alias), the rest are
@@ -844,9 +867,13 @@ def loosely_supported_name(name: str, sources: list[str]) -> bool:
     passes on "Quốc hội Scotland"; "East Asia" does not on "Đông Nam Á"."""
     words = [re.sub(r"['’]s$", "", w) for w in re.split(r"[\s-]+", name) if w]
     whole = fold(" ".join(w for w in words if w.lower() != "the")).lower()
-    for alias in (ALIASES.get(whole), cldr_aliases().get(whole)):
-        if alias and any(re.search(rf"\b{re.escape(alias)}\b", fold(s).lower()) for s in sources):
-            return True
+    # a demonym names its country: "South African" -> "South Africa" (CLDR "Nam Phi")
+    for key in dict.fromkeys([whole] + ([whole[:-1]] if whole.endswith("an") else [])):
+        for alias in (ALIASES.get(key), cldr_aliases().get(key)):
+            if alias and any(re.search(rf"\b{re.escape(alias)}\b", fold(s).lower()) for s in sources):
+                return True
+    if whole in _SHORT_COUNTRIES and _short_country_in(_SHORT_COUNTRIES[whole], sources):
+        return True
     src_words = set(" ".join(fold(s).lower() for s in sources).split())
     src_text = " " + " ".join(fold(s).lower() for s in sources) + " "
     anchored = False
