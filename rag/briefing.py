@@ -161,6 +161,9 @@ def check_line(text: str, source: Pick, lang: str) -> tuple[str | None, list[str
     other = facts.other_language_words(body, lang)
     if other:
         problems.append(f"words of the other language: {', '.join(other[:4])}")
+    neg = facts.lost_negation(body, source.text, lang)
+    if neg:
+        problems.append(f'leaves out the "{neg}" of the sentence (it says this did not happen)')
     if n == 0:
         problems.append("no checkable fact (who, when, what figure)")
     return (None if problems else body), problems, n

@@ -250,7 +250,7 @@ def recheck_digest(row: dict) -> None:
 
     dg = row["digest"]
     srcs_all = dg.get("sources", [])
-    langs, residual, checked, roles, mixed, traps = [], 0, 0, [], [], []
+    langs, residual, checked, roles, mixed, traps, negs = [], 0, 0, [], [], [], []
     for sec in dg["sections"]:
         for b in sec["bullets"]:
             text = b["text"]
@@ -264,6 +264,10 @@ def recheck_digest(row: dict) -> None:
                 roles += F.unsupported_roles(text, srcs)
             if F.other_language_words(text, sec["lang"]):
                 mixed.append(text[:100])
+            src_texts = [srcs_all[c - 1]["text"] for c in b["citations"]
+                         if 0 < c <= len(srcs_all) and srcs_all[c - 1].get("text")]
+            if src_texts and all(F.lost_negation(F.CITATION.sub("", text), t, sec["lang"]) for t in src_texts):
+                negs.append(text[:100])
             low = normalize(text)
             traps += [t for t in row.get("traps", []) if normalize(t) in low]
     row["section_lang_correct"] = round(statistics.fmean(langs), 4) if langs else None
@@ -276,6 +280,8 @@ def recheck_digest(row: dict) -> None:
     row["mixed_language_lines"] = len(mixed)
     row["mixed_language_items"] = mixed
     row["bullets"] = sum(len(s["bullets"]) for s in dg["sections"])
+    row["lost_negations"] = len(negs)
+    row["lost_negation_items"] = negs
 
 
 def score_digest(row: dict) -> None:
@@ -465,7 +471,7 @@ def run_digests(desk, path: Path, limit: int | None = None, progress: Callable |
 
 DIGEST_METRICS = ["key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct",
                   "bullets"]
-DIGEST_COUNTS = ["unsupported_facts", "wrong_roles", "mixed_language_lines"]
+DIGEST_COUNTS = ["unsupported_facts", "wrong_roles", "mixed_language_lines", "lost_negations"]
 
 
 def aggregate_digests(rows: list[dict]) -> dict:
@@ -554,7 +560,7 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
 TABLE_METRICS = ["n", "key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "em", "f1", "key_fact", "accuracy",
                  "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
                  "false_abstention_rate", "lang_match", "seconds_per_question", "median_seconds", "prompt_tokens", "prompt_tokens_new",
-                 "first_token_s_p50", "unsupported_facts", "wrong_roles", "mixed_language_lines", "bullets"]
+                 "first_token_s_p50", "unsupported_facts", "wrong_roles", "mixed_language_lines", "lost_negations", "bullets"]
 
 
 def _fmt(v):

@@ -738,6 +738,47 @@ def other_language_words(text: str, lang: str) -> list[str]:
     return []
 
 
+# polarity: a restatement must keep the sentence's "not" ("đã không đạt được" is not "reached")
+_W = r"[\wÀ-ỹĐđ]"
+_VI_NEG = re.compile(rf"(?<!{_W})(?:không|chưa|chẳng|chả|đừng|chớ)(?!{_W})", re.I)
+_VI_NOT_NEG = re.compile(rf"(?<!{_W})(?:không\s+(?:khí|gian|quân|chỉ|những|ngừng|lâu|ít|kể|phận|lường|kém|thể\s+thiếu|người\s+lái|dây|tặc|trung|lực|vận)"
+                         rf"|hàng\s+không|hay\s+không|hoặc\s+không|có\s+hay\s+không|số\s+không|chưa\s+từng\s+có|"
+                         rf"có\s[^.?!]{{0,80}}không\s*\?)(?!{_W})", re.I)
+_EN_NEG = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n['’]t\b", re.I)
+_EN_NOT_NEG = re.compile(r"\b(?:not only|no doubt|whether or not|not least)\b", re.I)
+# what a restatement may say for a "not": a negation, or a word that carries it ("failed", "lacked", "below")
+_EN_NEG_CLAIM = re.compile(r"\b(?:fail\w*|lack\w*|unable|absent|impossible|refus\w*|reject\w*|den(?:y|ied|ies)|"
+                           r"instead|rather than|short of|less|fewer|below|under|unprecedented|first|yet to|no longer|"
+                           r"prohibit\w*|ban(?:s|ned)?|forb\w*|exclud\w*|ineligible|insufficient|invalid|illegal|"
+                           r"unable|unaware|unsuccessful|unlike|unchanged|unknown|unclear|unpaid|unfinished|"
+                           r"disagree\w*|disqualif\w*|halt\w*|stopp?\w*|ceased?|absence)\b", re.I)
+_VI_NEG_CLAIM = re.compile(rf"(?<!{_W})(?:thiếu|thất bại|từ chối|bác bỏ|thay vì|ít hơn|dưới|cấm|vô|phi|bất)(?!{_W})", re.I)
+
+
+def negated(text: str, lang: str) -> str | None:
+    """The negation word of ``text`` ("không", "not"), compounds that negate nothing aside ("không khí" is air,
+    "không chỉ … mà còn" is "not only"), or None."""
+    if lang == "vi":
+        m = _VI_NEG.search(_VI_NOT_NEG.sub(" ", unicodedata.normalize("NFC", text)))
+    else:
+        m = _EN_NEG.search(_EN_NOT_NEG.sub(" ", text))
+    return m.group(0) if m else None
+
+
+def lost_negation(claim: str, source: str, claim_lang: str) -> str | None:
+    """The sentence's negation word when ``claim`` (its restatement in ``claim_lang``) has no negation at all
+    — neither a "not" nor a word that carries one — else None. Seen: "the maximum for the Medieval Warm Period
+    đã không đạt được the 2007 temperature" came back "… reached in England in 2007"."""
+    from .lang import detect_question
+
+    neg = negated(source, detect_question(source))
+    if not neg:
+        return None
+    if negated(claim, claim_lang) or (_VI_NEG_CLAIM if claim_lang == "vi" else _EN_NEG_CLAIM).search(claim):
+        return None
+    return neg
+
+
 _ROLE_EN = {"general secretary": "General Secretary", "prime minister": "Prime Minister", "president": "President",
             "ambassador": "Ambassador", "minister": "Minister", "deputy prime minister": "Deputy Prime Minister",
             "chairman of the national assembly": "Chairman of the National Assembly", "king": "King",
