@@ -74,7 +74,9 @@ def main() -> None:
                      "vietnamese_only": sum(1 for n in dg.notes if n.startswith("in the Vietnamese section only")),
                      "left_out": sum(1 for n in dg.notes if n.startswith("left out")),
                      **{k: row[k] for k in ("unsupported_facts", "wrong_roles", "mixed_language_lines", "lost_negations")},
-                     "notes": dg.notes, "refused": dg.unsupported})
+                     "notes": dg.notes, "refused": dg.unsupported,
+                     **{k: row[k] for k in ("wrong_role_items", "mixed_language_items", "lost_negation_items")},
+                     "digest": dg.to_dict()})
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     report = {"index": a.index, "topics": topics, "model": desk.llm.name, "refusal_reasons": dict(reasons.most_common()),

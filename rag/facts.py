@@ -733,16 +733,17 @@ def other_language_words(text: str, lang: str) -> list[str]:
                     out.append(cand)
                     break
         return out
-    if lang == "vi":
-        return [w for w in words if w.isascii() and w.islower() and w in _EN_ONLY]
+    if lang == "vi":  # "of", "the" inside an English title the sentence quotes ("Tomb of the Cybermen") are the title's
+        body = re.sub(r"\b(?:(?:of|the|and|to|in|on|for|upon|a|an)\s+)+(?=[A-Z])", " ", body)
+        return [w for w in re.findall(r"[^\W\d_]+", body) if w.isascii() and w.islower() and w in _EN_ONLY]
     return []
 
 
 # polarity: a restatement must keep the sentence's "not" ("đã không đạt được" is not "reached")
 _W = r"[\wÀ-ỹĐđ]"
 _VI_NEG = re.compile(rf"(?<!{_W})(?:không|chưa|chẳng|chả|đừng|chớ)(?!{_W})", re.I)
-_VI_NOT_NEG = re.compile(rf"(?<!{_W})(?:không\s+(?:khí|gian|quân|chỉ|những|ngừng|lâu|ít|kể|phận|lường|kém|thể\s+thiếu|người\s+lái|dây|tặc|trung|lực|vận)"
-                         rf"|hàng\s+không|hay\s+không|hoặc\s+không|có\s+hay\s+không|số\s+không|chưa\s+từng\s+có|"
+_VI_NOT_NEG = re.compile(rf"(?<!{_W})(?:không\s+(?:khí|gian|quân|chỉ|những|ngừng|lâu|ít|kể|phận|lường|kém|thể\s+thiếu|người\s+lái|dây|tặc|trung|lực|vận|dưới|quá|hơn|khác)"
+                         rf"|chẳng\s+hạn|hàng\s+không|hay\s+không|hoặc\s+không|có\s+hay\s+không|số\s+không|chưa\s+từng\s+có|"
                          rf"có\s[^.?!]{{0,80}}không\s*\?)(?!{_W})", re.I)
 _EN_NEG = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n['’]t\b", re.I)
 _EN_NOT_NEG = re.compile(r"\b(?:not only|no doubt|whether or not|not least)\b", re.I)
@@ -751,7 +752,8 @@ _EN_NEG_CLAIM = re.compile(r"\b(?:fail\w*|lack\w*|unable|absent|impossible|refus
                            r"instead|rather than|short of|less|fewer|below|under|unprecedented|first|yet to|no longer|"
                            r"prohibit\w*|ban(?:s|ned)?|forb\w*|exclud\w*|ineligible|insufficient|invalid|illegal|"
                            r"unable|unaware|unsuccessful|unlike|unchanged|unknown|unclear|unpaid|unfinished|"
-                           r"disagree\w*|disqualif\w*|halt\w*|stopp?\w*|ceased?|absence)\b", re.I)
+                           r"disagree\w*|disqualif\w*|halt\w*|stopp?\w*|ceased?|absence|"
+                           r"non-?\w+|un(?!ited)\w+ed|un\w+able)\b", re.I)
 _VI_NEG_CLAIM = re.compile(rf"(?<!{_W})(?:thiếu|thất bại|từ chối|bác bỏ|thay vì|ít hơn|dưới|cấm|vô|phi|bất)(?!{_W})", re.I)
 
 
