@@ -200,8 +200,10 @@ def extract(text: str) -> Facts:
         add_date(m.group(0), pairs, m.span())
     for m in _RE_DATE_VI.finditer(text):
         add_date(m.group(0), {(int(m.group(1)), int(m.group(2)))}, m.span())
-    for m in _RE_MONTH_VI.finditer(text):
+    for m in _RE_MONTH_VI.finditer(text):  # "tháng 5/1756": May, and the year 1756
         f.numbers.add(float(m.group(1)))
+        if m.group(2):
+            f.numbers.add(float(m.group(2)))
     # Roman numerals ("Đại hội lần thứ XIV") support ordinals ("14th")
     for m in re.finditer(r"\b[IVXLC]{2,7}\b", text):
         v = _roman(m.group(0))
@@ -883,7 +885,8 @@ _GENERIC_NAME_WORDS |= {w for forms in ROLES.values() for f in forms for w in f.
 # the one-syllable names Vietnamese news gives countries ("đến Pháp, Anh và Ý"), matched only as written — capital,
 # tone marks, a whole word, not opening a sentence and not inside a person's name: folded, "anh" is also "ảnh"
 # (a picture) and "ý" is "an idea"
-_SHORT_COUNTRIES = {"england": "Anh", "britain": "Anh", "british": "Anh", "uk": "Anh", "united kingdom": "Anh",
+_SHORT_COUNTRIES = {"england": "Anh", "english": "Anh", "britain": "Anh", "british": "Anh", "uk": "Anh",
+                    "united kingdom": "Anh",
                     "italy": "Ý", "italian": "Ý", "united states": "Mỹ", "us": "Mỹ", "u.s.": "Mỹ", "america": "Mỹ",
                     "american": "Mỹ", "australia": "Úc", "australian": "Úc", "japan": "Nhật", "japanese": "Nhật"}
 _NOT_A_COUNTRY_AFTER = {"ấy", "em", "chị", "hùng", "kiến", "nghĩa", "tưởng", "định", "thức", "muốn", "bản"}

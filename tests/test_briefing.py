@@ -361,6 +361,15 @@ def test_the_short_names_vietnamese_news_gives_countries_count_only_as_written(s
     assert (bad == []) is ok, bad
 
 
+def test_a_vietnamese_month_and_year_supports_the_year():
+    """Found by the diagnostic run (French and Indian War): "tháng 5/1756" did not support "1756"."""
+    src = "Quân tiếp viện của Pháp đến Tân Pháp vào tháng 5/1756."
+    assert facts.unsupported("French reinforcements arrived in New France in May 1756.", [src]) == []
+    assert facts.unsupported("French reinforcements arrived in 1757.", [src]) == ["1757"]
+    assert facts.unsupported_across_languages("Tanaghrisson had promised to support the English.",
+                                              ["Do Tanaghrisson đã hứa hỗ trợ người Anh, Washington tiếp tục."]) == []
+
+
 def test_a_demonym_names_its_country():
     src = "Đạo luật năm 1996 của Nam Phi công nhận hai loại trường."
     assert facts.unsupported_across_languages("The South African law of 1996 recognises two kinds of school.", [src]) == []
