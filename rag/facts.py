@@ -920,8 +920,8 @@ def loosely_supported_name(name: str, sources: list[str]) -> bool:
                 return True
     if whole in _SHORT_COUNTRIES and _short_country_in(_SHORT_COUNTRIES[whole], sources):
         return True
-    src_words = set(" ".join(fold(s).lower() for s in sources).split())
-    src_text = " " + " ".join(fold(s).lower() for s in sources) + " "
+    src_text = "".join(_folded_words(s) for s in sources)  # words only: "Đại học Paris," holds "paris"
+    src_words = set(src_text.split())
     anchored = False
     for w in words:
         k = fold(w).lower().strip(".,;:")

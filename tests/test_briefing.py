@@ -370,6 +370,15 @@ def test_a_vietnamese_month_and_year_supports_the_year():
                                               ["Do Tanaghrisson đã hứa hỗ trợ người Anh, Washington tiếp tục."]) == []
 
 
+def test_a_translated_name_is_anchored_even_when_punctuation_follows_it_in_the_sentence():
+    """Found by the diagnostic run (Huguenot): "Đại học Paris," held "paris," — a word with its comma — so "Paris
+    University" had no anchor."""
+    src = "Jean Cauvin (John Calvin), một sinh viên khác tại Đại học Paris, cũng cải đạo năm 1533."
+    assert facts.unsupported_across_languages("John Calvin, a student at Paris University, converted in 1533.", [src]) == []
+    assert facts.unsupported_across_languages("John Calvin, a student at Lyon University, converted in 1533.", [src]) \
+        == ["Lyon University"]
+
+
 def test_a_demonym_names_its_country():
     src = "Đạo luật năm 1996 của Nam Phi công nhận hai loại trường."
     assert facts.unsupported_across_languages("The South African law of 1996 recognises two kinds of school.", [src]) == []
