@@ -156,6 +156,7 @@ def check_line(text: str, source: Pick, lang: str) -> tuple[str | None, list[str
     n = facts.fact_count(body)
     problems = [f"not in the sentence: {b}" for b in bad]
     problems += [f"wrong title or role: {r}" for r in facts.unsupported_roles(body, srcs)]
+    problems += [f"a title the sentence does not state: {r}" for r in facts.unstated_roles(body, srcs)]
     if detect_question(body) != lang:
         problems.append(f"not in {'English' if lang == 'en' else 'Vietnamese'}")
     other = facts.other_language_words(body, lang)

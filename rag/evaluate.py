@@ -261,7 +261,10 @@ def recheck_digest(row: dict) -> None:
             checked += F.fact_count(text)
             if srcs:
                 residual += len(F.unsupported_across_languages(text, srcs))
-                roles += F.unsupported_roles(text, srcs)
+                wrong = F.unsupported_roles(text, srcs)
+                # an office no cited sentence states ("the Prime Minister of …"), unless already counted above
+                roles += wrong + [r for r in F.unstated_roles(F.CITATION.sub("", text), srcs)
+                                  if not any(r in F.fold(w).lower() for w in wrong)]
             if F.other_language_words(text, sec["lang"]):
                 mixed.append(text[:100])
             src_texts = [srcs_all[c - 1]["text"] for c in b["citations"]

@@ -642,6 +642,29 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
             + unsupported_qualifiers(claim, sources))
 
 
+_STATED_ROLES = ["general secretary", "deputy prime minister", "prime minister", "president", "ambassador",
+                 "chairman of the national assembly", "king", "mayor"]
+
+
+def unstated_roles(claim: str, sources: list[str]) -> list[str]:
+    """Offices ``claim`` names that its sources never state in either language, with or without a name after them:
+    "… the invitation of the Prime Minister of the Democratic People's Republic of Laos" over a sentence that names
+    a General Secretary and a President only (seen in the two-seed briefing)."""
+    folded = " ".join(_folded_words(s) for s in sources)
+    text = fold(claim).lower()
+    out = []
+    for role in _STATED_ROLES:
+        if re.search(rf"\b{role}\b", text):
+            if role == "prime minister" and re.search(r"\bdeputy prime minister\b", text) \
+                    and not re.search(r"(?<!deputy )\bprime minister\b", text):
+                continue
+            if role == "president" and not re.search(r"(?<!vice[ -])\bpresident\b", text):
+                continue
+            if not any(f" {f} " in folded for f in ROLES[role]):
+                out.append(role)
+    return out
+
+
 # an envoy's countries: "Lao Ambassador to Vietnam" / "Đại sứ Lào tại Việt Nam" — sender and host both count
 _COUNTRY_WORDS = r"[A-Za-zÀ-ỹĐđ'’]+(?:[-–][A-Za-zÀ-ỹĐđ]+)?(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’]+)?"
 _RE_ENVOY_CLAIM = [

@@ -416,3 +416,20 @@ def test_a_bullet_keeps_the_not_of_its_sentence(claim, src, lost):
     if lost:  # the writer refuses it, naming the word
         body, problems, _ = check_line(claim, Pick(DOC_A, 0, 0, src, 0, 0.0), "en")
         assert body is None and any(f'"{lost}"' in p for p in problems)
+
+
+def test_a_title_the_sentence_never_states_is_refused_with_or_without_a_name():
+    """The stop-22 screenshot and reports: "… and the Prime Minister of the Democratic People's Republic of Laos"
+    over a sentence that names a General Secretary and a President; "the duties of the Prime Minister" for
+    "Bộ trưởng Chính phủ Vương quốc Anh". No name follows, so the title-to-name check could not see them."""
+    src = ("Ngày 5/2, Tổng Bí thư Tô Lâm kết thúc chuyến thăm cấp Nhà nước tới Lào, theo lời mời của Tổng Bí thư Ban "
+           "Chấp hành Trung ương Đảng Nhân dân Cách mạng Lào, Chủ tịch nước Cộng hòa Dân chủ Nhân dân Lào Thongloun "
+           "Sisoulith.")
+    wrong = ("On 5 February, To Lam ended his visit to Laos at the invitation of the President of Laos and the Prime "
+             "Minister of the Lao People's Democratic Republic.")
+    assert facts.unstated_roles(wrong, [src]) == ["prime minister"]
+    body, problems, _ = check_line(wrong, Pick(DOC_B, 0, 0, src, 0, 0.0), "en")
+    assert body is None and "a title the sentence does not state: prime minister" in problems
+    right = "On 5 February, General Secretary To Lam ended his visit at the invitation of President Thongloun Sisoulith."
+    assert facts.unstated_roles(right, [src]) == []
+    assert facts.unstated_roles("Vice President Ismail El Gizouli led the IPCC.", ["Phó chủ tịch Ismail El Gizouli."]) == []
