@@ -186,15 +186,11 @@ def _first_line(raw: str) -> str:
     return clean_answer(line)
 
 
-_DATE_LEAD = re.compile(r"(?:ngày|hôm|từ|đến|tới|sáng|chiều|tối|trưa|đêm)\s*$", re.I)
-
-
 def english_numbers(text: str) -> str:
     """A Vietnamese sentence's numbers and dates written the English way for the model ("1.160.000" -> "1,160,000",
     "2,6 tỷ" -> "2.6 tỷ", "5–6/2/2026" -> "5–6 February 2026"), so it does not have to convert them (small models
-    garble "1.160.000" into "1.160,000" and copy "5-6/2/2026" as it stands). A day/month is a date when it has a
-    year or a range of days, or follows "ngày", "từ", "đến" …: "1/2 dân số" is a half. The check still compares
-    against the original sentence."""
+    garble "1.160.000" into "1.160,000" and copy "5-6/2/2026" as it stands; ``facts.english_dates``). The check
+    still compares against the original sentence."""
     def conv(m: re.Match) -> str:
         t = m.group(0)
         if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", t):
@@ -202,12 +198,7 @@ def english_numbers(text: str) -> str:
         if re.fullmatch(r"\d+,\d+", t):
             return t.replace(",", ".")
         return t
-
-    def date(m: re.Match) -> str:
-        if m.group(4) or m.group(2) or _DATE_LEAD.search(text[max(0, m.start() - 12):m.start()]):
-            return facts.english_rendering(m.group(0))
-        return m.group(0)
-    text = facts._RE_DATE_DM.sub(date, text)
+    text = facts.english_dates(text)
     return re.sub(r"(?<![\d.,])\d+(?:[.,]\d+)+(?![\d])", conv, text)
 
 
@@ -271,22 +262,22 @@ def cut_line(line: str, source: Pick) -> str | None:
     never before a qualifier ("but", "except", "not" …) or a time clause ("immediately after …") that the start would
     lose. A repaired line must keep a figure or a date of the sentence: a cut down to names alone is where a wrong
     title hides."""
+    def passes(text: str) -> str | None:
+        kept, _, n = check_line(text, source, "en")
+        f = facts.extract(kept) if kept is not None else None
+        return kept if kept is not None and n and (f.number_items or f.date_items) else None
+
     body = facts.CITATION.sub("", line).strip().rstrip(".")
     dropped = drop_spans(body + ".", source)
-    if dropped:
-        kept, _, n = check_line(dropped, source, "en")
-        f = facts.extract(kept) if kept is not None else None
-        if kept is not None and n and (f.number_items or f.date_items):
-            return kept
+    if dropped and (kept := passes(dropped)):
+        return kept
     for m in reversed(list(_BULLET_CUT.finditer(body))):
         if _KEEPS_MEANING.match(body[m.start():]):
             continue
         head = body[:m.start()].rstrip(" ,;:-–—(")
         if len(head.split()) < 5 or head.count("(") != head.count(")"):
             continue
-        kept, _, n = check_line(head + ".", source, "en")
-        f = facts.extract(kept) if kept is not None else None
-        if kept is not None and n and (f.number_items or f.date_items):
+        if kept := passes(head + "."):
             return kept
     return None
 

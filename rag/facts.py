@@ -516,9 +516,8 @@ def _introduces_next(text: str, m: re.Match) -> bool:
     return bool(re.match(r"(?:\s+of\s+[^,.;]{1,60})?,\s+(?:and\s+)?[A-ZĐÀ-Ỹ]", text[m.end():]))
 
 
-_EN_ROLE_FORMS = sorted({f for fs in ROLES.values() for f in fs if f.isascii() and not f.startswith(("chu ", "tong ",
-                                                                                                    "thu ", "dai ", "bo ", "pho "))},
-                        key=lambda f: -len(f.split()))
+_EN_ROLE_FORMS = sorted({f for fs in ROLES.values() for f in fs} - {fold(v).lower() for v in _VI_ROLE_SURFACES},
+                        key=lambda f: -len(f.split()))  # the English forms (the folded Vietnamese ones set aside)
 _TOKEN = re.compile(r"[\wÀ-ỹĐđ'’-]+|,")
 
 
@@ -642,8 +641,11 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
             + unsupported_qualifiers(claim, sources))
 
 
-_STATED_ROLES = ["general secretary", "deputy prime minister", "prime minister", "president", "ambassador",
-                 "chairman of the national assembly", "king", "mayor"]
+# each office, as the claim may name it ("Prime Minister" not inside "Deputy Prime Minister")
+_STATED_ROLES = {"general secretary": r"general secretary", "deputy prime minister": r"deputy prime minister",
+                 "prime minister": r"(?<!deputy )prime minister", "president": r"(?<!vice )(?<!vice-)president",
+                 "ambassador": r"ambassador", "chairman of the national assembly": r"chairman of the national assembly",
+                 "king": r"king", "mayor": r"mayor"}
 
 
 def unstated_roles(claim: str, sources: list[str]) -> list[str]:
@@ -652,17 +654,8 @@ def unstated_roles(claim: str, sources: list[str]) -> list[str]:
     a General Secretary and a President only (seen in the two-seed briefing)."""
     folded = " ".join(_folded_words(s) for s in sources)
     text = fold(claim).lower()
-    out = []
-    for role in _STATED_ROLES:
-        if re.search(rf"\b{role}\b", text):
-            if role == "prime minister" and re.search(r"\bdeputy prime minister\b", text) \
-                    and not re.search(r"(?<!deputy )\bprime minister\b", text):
-                continue
-            if role == "president" and not re.search(r"(?<!vice[ -])\bpresident\b", text):
-                continue
-            if not any(f" {f} " in folded for f in ROLES[role]):
-                out.append(role)
-    return out
+    return [role for role, pattern in _STATED_ROLES.items()
+            if re.search(rf"\b{pattern}\b", text) and not any(f" {f} " in folded for f in ROLES[role])]
 
 
 # an envoy's countries: "Lao Ambassador to Vietnam" / "Đại sứ Lào tại Việt Nam" — sender and host both count
@@ -776,7 +769,7 @@ _EN_NOT_NEG = re.compile(r"\b(?:not only|no doubt|whether or not|not least)\b", 
 _EN_NEG_CLAIM = re.compile(r"\b(?:fail\w*|lack\w*|unable|absent|impossible|refus\w*|reject\w*|den(?:y|ied|ies)|"
                            r"instead|rather than|short of|less|fewer|below|under|unprecedented|first|yet to|no longer|"
                            r"prohibit\w*|ban(?:s|ned)?|forb\w*|exclud\w*|ineligible|insufficient|invalid|illegal|"
-                           r"unable|unaware|unsuccessful|unlike|unchanged|unknown|unclear|unpaid|unfinished|"
+                           r"unaware|unsuccessful|unlike|unchanged|unknown|unclear|unpaid|unfinished|"
                            r"disagree\w*|disqualif\w*|halt\w*|stopp?\w*|ceased?|absence|"
                            r"non-?\w+|un(?!ited)\w+ed|un\w+able)\b", re.I)
 _VI_NEG_CLAIM = re.compile(rf"(?<!{_W})(?:thiếu|thất bại|từ chối|bác bỏ|thay vì|ít hơn|dưới|cấm|vô|phi|bất)(?!{_W})", re.I)
@@ -1049,6 +1042,19 @@ def missing_key_facts(sentence: str, line: str) -> list[str]:
 
 _MONTH_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December"]
+
+
+_DATE_LEAD = re.compile(r"(?:ngày|hôm|từ|đến|tới|sáng|chiều|tối|trưa|đêm)\s*$", re.I)
+
+
+def english_dates(text: str) -> str:
+    """A Vietnamese text's day/month dates written the English way ("5–6/2/2026" -> "5–6 February 2026"). A day/month
+    is a date when it has a year or a range of days, or follows "ngày", "từ", "đến" …: "1/2 dân số" is a half."""
+    def date(m: re.Match) -> str:
+        if m.group(4) or m.group(2) or _DATE_LEAD.search(text[max(0, m.start() - 12):m.start()]):
+            return english_rendering(m.group(0))
+        return m.group(0)
+    return _RE_DATE_DM.sub(date, text)
 
 
 def english_rendering(surface: str) -> str:
