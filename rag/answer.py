@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from . import facts, prompts
 from .chunking import split_sentences
 from .documents import Passage
+from .errors import QuestionError
 from .lang import detect_question
 from .lexical import fold, tokenize
 from .llm import LLM
@@ -578,9 +579,9 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     t0 = time.perf_counter()
     question = question.strip()
     if not question:
-        raise ValueError("the question is empty")
+        raise QuestionError("the question is empty")
     if len(question) > MAX_QUESTION_CHARS:
-        raise ValueError(f"the question is {len(question):,} characters long; ask in at most "
+        raise QuestionError(f"the question is {len(question):,} characters long; ask in at most "
                          f"{MAX_QUESTION_CHARS:,} (a question, not an article: ingest articles with rag ingest)")
     lang = detect_question(question)
     llm = desk.llm

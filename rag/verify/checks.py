@@ -1,0 +1,240 @@
+"""The registered checks: each compares the claim's mentions of one kind with its sources' and yields Problems.
+
+A check is a function ``(Claim) -> Iterable[Problem]`` added to ``CHECKS`` with ``@register``; ``rag.verify.check``
+runs them all in order. Adding a kind of check is adding a function here, never a branch in a caller."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .. import facts
+from ..lang import detect_question
+from . import lexicon as lx
+from .mentions import Source, counterpart_names, judge_name, name_runs, negation_carriers, negations
+from .problems import Kind, NameMention, Problem, Support
+
+
+@dataclass
+class Claim:
+    """A claim being checked, with what the checks share: its sources prepared once, and the name judgements."""
+
+    text: str
+    sources: list[str]
+    lang: str
+    src: Source
+    src_langs: list[str]
+    cross: bool
+    names: list[NameMention] = field(default_factory=list)
+
+
+Check = Callable[[Claim], Iterable[Problem]]
+CHECKS: list[tuple[str, Check]] = []
+
+
+def register(name: str) -> Callable[[Check], Check]:
+    def deco(fn: Check) -> Check:
+        CHECKS.append((name, fn))
+        return fn
+    return deco
+
+
+# --------------------------------------------------------------------------------------------------
+# figures: numbers, amounts, percentages, dates
+
+
+def _figure_kind(surface: str, cf: facts.Facts) -> Kind:
+    if any(surface == s for s, _ in cf.percent_items):
+        return Kind.PERCENT
+    if any(surface == s for s, _ in cf.date_items):
+        return Kind.DATE
+    if re.search(r"[A-Za-zÀ-ỹ$]", surface):  # a scale word or currency
+        return Kind.AMOUNT
+    if re.fullmatch(r"(?:1[0-9]|20)\d\d", surface):
+        return Kind.DATE
+    return Kind.NUMBER
+
+
+@register("figures")
+def figures(c: Claim) -> Iterable[Problem]:
+    """Every number, amount, percentage and dated day of the claim must be one the sources state (in either
+    language's notation: "2,6 tỷ USD" supports "US$2.6 billion", "5/2" supports "5 February")."""
+    cf = facts.extract(c.text)
+    for surface in facts.unsupported(c.text, c.sources, check_names=False):
+        yield Problem(_figure_kind(surface, cf), surface, "not in the sources")
+
+
+_MONTH_CTX = re.compile(r"(?:\d|\b(?:in|of|since|until|by|from|to|early|late|mid|end|beginning|during|through)\s*$)",
+                        re.I)
+
+
+def _source_months(c: Claim) -> set[int]:
+    out: set[int] = set()
+    for t in c.sources:
+        for m in re.finditer(lx.data()["months"]["vi_pattern"], t, re.I):
+            v = next((int(g) for g in m.groups() if g), None)
+            if v and 1 <= v <= 12:
+                out.add(v)
+        for m in re.finditer(r"[A-Za-z]+", t):
+            v = lx.months_en().get(m.group(0).lower().rstrip("."))
+            if v and len(m.group(0)) >= 3:
+                out.add(v)
+        out |= {mo for _, mo in facts.extract(t).dates}
+    return out
+
+
+@register("months")
+def months(c: Claim) -> Iterable[Problem]:
+    """A month the claim names ("in March 1944") must be a month the sources give ("tháng 3", "3/1944", "March");
+    "May" only where it is a month (next to a number, after "in", "of" …)."""
+    if c.lang == "vi":
+        return
+    wanted = []
+    for m in re.finditer(r"\b[A-Z][a-z]{2,8}\b\.?", c.text):
+        v = lx.months_en().get(m.group(0).lower().rstrip("."))
+        if not v or len(m.group(0).rstrip(".")) < 3:
+            continue
+        if m.group(0).startswith("May") or len(m.group(0).rstrip(".")) == 3:
+            around = c.text[max(0, m.start() - 12):m.start()] + " " + c.text[m.end():m.end() + 6]
+            if not (re.search(r"\d", c.text[m.end():m.end() + 6]) or _MONTH_CTX.search(c.text[:m.start()].rstrip()) or
+                    re.search(r"\d", around)):
+                continue
+        wanted.append((m.group(0), v))
+    if not wanted:
+        return
+    have = _source_months(c)
+    for surface, v in wanted:
+        if v not in have:
+            yield Problem(Kind.DATE, surface, "a month the sources do not give")
+
+
+@register("scales")
+def scales(c: Claim) -> Iterable[Problem]:
+    """A scale word the claim uses without a figure ("a million people", "billions of dollars") must be one the
+    sources use; a scale after a figure is the figure check's."""
+    words = lx.scale_words()
+    src_scales = set()
+    low_src = " ".join(lx.nfc(t).lower() for t in c.sources)
+    for w, v in words.items():
+        if re.search(rf"(?<![\wÀ-ỹ]){re.escape(w)}", low_src):
+            src_scales.add(v)
+    for m in re.finditer(r"(?<![\d.,]\s)(?<![\d.,])\b(thousands?|millions?|billions?|trillions?)\b", c.text, re.I):
+        if re.search(r"\d\s*$", c.text[:m.start()]):
+            continue
+        v = words.get(m.group(1).lower().rstrip("s"))
+        if v and v not in src_scales and not any(n >= v for n in facts.extract(" ".join(c.sources)).numbers):
+            yield Problem(Kind.AMOUNT, m.group(0), "a scale the sources do not use")
+
+
+# --------------------------------------------------------------------------------------------------
+# names, places, offices
+
+
+@register("names")
+def names(c: Claim) -> Iterable[Problem]:
+    """Each proper name is judged supported / unverified / wrong (``mentions.judge_name``); a wrong one is a
+    problem, with the source's spelling as its repair when a source name is spelled almost alike."""
+    for surface, start in name_runs(facts.CITATION.sub(" ", c.text)):
+        nm = judge_name(surface, start, c.src, c.cross)
+        c.names.append(nm)
+        if nm.support is Support.WRONG:
+            fixed, done = facts.repair_names(surface, [surface], c.sources)
+            yield Problem(Kind.PLACE if nm.place else Kind.NAME, surface,
+                          "not in the sources: " + ", ".join(nm.missing), fixed if done else None)
+
+
+@register("offices")
+def offices(c: Claim) -> Iterable[Problem]:
+    """A title next to a name must be the one the sources give that person; an office the sources never state
+    is a problem with or without a name."""
+    seen = set()
+    for r in facts.unsupported_roles(c.text, c.sources):
+        if r not in seen:
+            seen.add(r)
+            yield Problem(Kind.OFFICE, r, "a title the sources do not give this person")
+    for r in facts.unstated_roles(c.text, c.sources):
+        if not any(r in s.lower() for s in seen):
+            yield Problem(Kind.OFFICE, r, "an office the sources never state")
+
+
+# --------------------------------------------------------------------------------------------------
+# polarity
+
+
+@register("negation")
+def negation(c: Claim) -> Iterable[Problem]:
+    """The claim must negate what the sources negate, no more and no less: more explicit negations than the source
+    is an added "not"; a source negation with nothing in the claim to carry it (a "not", or a word that carries one:
+    "failed", "discouraged", "unable") is a lost one."""
+    claim_neg = negations(c.text, c.lang)
+    src_neg, src_carry = [], []
+    for t, lang in zip(c.sources, c.src_langs):
+        src_neg += negations(t, lang)
+        src_carry += negation_carriers(t, lang)
+    claim_carry = negation_carriers(c.text, c.lang)
+    if len(claim_neg) > len(src_neg) + len(src_carry):
+        yield Problem(Kind.ADDED_NEGATION, claim_neg[0], "the sources do not say this did not happen")
+    elif len(src_neg) > len(claim_neg) + len(claim_carry):
+        yield Problem(Kind.LOST_NEGATION, src_neg[0], "the source says this did not happen")
+
+
+# --------------------------------------------------------------------------------------------------
+# relations: who did what to whom
+
+
+_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|ld|ught|ng)\s+by\b", re.I)
+
+
+@register("actor")
+def actor(c: Claim) -> Iterable[Problem]:
+    """The claim's actor (its first supported person or body) must not be someone the sources give as the host,
+    inviter or counterpart ("theo lời mời của X", "hội đàm với X", "hosted by X") while they give another actor;
+    and two names the sources give in one order must not come in the other order when the claim states an action
+    between them ("A met B" over a source where B met A). A passive claim ("… was hosted by X") is left alone."""
+    anchored = [n for n in c.names if n.support is Support.SUPPORTED and not n.place and n.anchors]
+    if len(anchored) < 2 or _PASSIVE.search(c.text):
+        return
+    keys = [n.anchors[0] for n in anchored]
+    first = anchored[0]
+    # the claim's counterparts come after a cue in the claim itself
+    claim_counter = counterpart_names(c.text, c.lang, keys)
+    if keys[0] in claim_counter:
+        return
+    src_counter = set()
+    for t, lang in zip(c.sources, c.src_langs):
+        src_counter |= counterpart_names(t, lang, keys)
+    others = [k for k in keys[1:] if k != keys[0] and k not in src_counter]
+    if keys[0] in src_counter and others and all(k not in claim_counter for k in others[:1]):
+        yield Problem(Kind.WRONG_ACTOR, first.text, "the sources give this person as host or counterpart, "
+                      f"not as the one who acted")
+        return
+    # order: the claim's first two distinct people, reversed in the source
+    k1 = keys[0]
+    k2 = next((k for k in keys[1:] if k != k1 and k not in k1 and k1 not in k), None)
+    if not k2:
+        return
+    p1, p2 = c.src.position(k1), c.src.position(k2)
+    if p1 < 0 or p2 < 0 or p1 < p2:
+        return
+    between = c.text[first.start + len(first.text):anchored[[n.anchors[0] for n in anchored].index(k2)].start]
+    if re.search(r"\b[a-z]+(?:ed|s)\b", between) and not re.search(r"[,;(]", between):
+        yield Problem(Kind.WRONG_ACTOR, f"{first.text} … {anchored[keys.index(k2)].text}",
+                      "the sources give these two the other way round")
+
+
+# --------------------------------------------------------------------------------------------------
+# language
+
+
+@register("language")
+def language(c: Claim) -> Iterable[Problem]:
+    """The claim must be in its language, without words of the other (names and quoted titles aside)."""
+    if c.lang not in ("en", "vi"):
+        return
+    if len(c.text.split()) >= 4 and detect_question(c.text) != c.lang:
+        yield Problem(Kind.OTHER_LANGUAGE, c.text[:40], f"not in {'English' if c.lang == 'en' else 'Vietnamese'}")
+        return
+    other = facts.other_language_words(c.text, c.lang)
+    if other:
+        yield Problem(Kind.OTHER_LANGUAGE, ", ".join(other[:4]), "words of the other language")

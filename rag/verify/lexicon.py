@@ -1,0 +1,143 @@
+"""The checker's knowledge, loaded once: ``data/lexicon.json`` (scale words, negation, relation cues, function
+words — each section names its source), the Unicode CLDR through Babel (countries, regions, languages in English and
+Vietnamese) and Webster's Second word list from ``english-words`` (is an English word a common word, which a
+translation may render in its own words, or a proper name, which it keeps)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+from ..lexical import fold
+
+
+@lru_cache(maxsize=1)
+def data() -> dict:
+    """The lexicon file as a dict (read once)."""
+    return json.loads(resources.files(__package__).joinpath("data/lexicon.json").read_text(encoding="utf-8"))
+
+
+def nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+def key(s: str) -> str:
+    """A name's comparison key: diacritics folded, lower case, words only ("Tô Lâm" -> "to lam")."""
+    return " ".join(re.findall(r"\w+", fold(s).lower()))
+
+
+@lru_cache(maxsize=1)
+def scale_words() -> dict[str, float]:
+    return {nfc(k): float(v) for k, v in data()["scale_words"]["entries"].items()}
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    return frozenset(data()["function_words_en"]["entries"])
+
+
+@lru_cache(maxsize=1)
+def months_en() -> dict[str, int]:
+    """English month names, wide and abbreviated (CLDR via Babel) -> 1..12."""
+    out: dict[str, int] = {}
+    try:
+        from babel import Locale
+
+        loc = Locale("en")
+        for width in ("wide", "abbreviated"):
+            for n, name in loc.months["format"][width].items():
+                out[name.lower().rstrip(".")] = n
+    except Exception:  # Babel without data: the English names are fixed
+        for n, name in enumerate("january february march april may june july august september october november "
+                                 "december".split(), 1):
+            out[name] = n
+    return out
+
+
+@lru_cache(maxsize=1)
+def _web2() -> frozenset[str]:
+    try:
+        from english_words import get_english_words_set
+
+        return frozenset(get_english_words_set(["web2"]))
+    except Exception:
+        return frozenset()
+
+
+def _lemmas(w: str) -> list[str]:
+    w = w.lower().removesuffix("'s").removesuffix("’s")
+    out = [w]
+    for suf, rep in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""),
+                     ("ing", "e"), ("ers", ""), ("er", "")):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            out.append(w[: len(w) - len(suf)] + rep)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def common_english(word: str) -> bool:
+    """Is ``word`` (any case) an English common word — listed in lower case in Webster's Second, directly or after
+    removing an inflection ("Weights" -> "weight", "Uprising" -> "uprising")? Proper names are listed capitalized or
+    not at all ("Warsaw", "Saxon", "Thongloun"). Without the word list every word counts as a proper name."""
+    web2 = _web2()
+    return any(l in web2 for l in _lemmas(word))
+
+
+@lru_cache(maxsize=1)
+def cldr_pairs() -> list[tuple[str, str]]:
+    """(English, Vietnamese) names of CLDR territories and languages; a language's Vietnamese name without its
+    "tiếng" when the rest is two syllables or more ("Portuguese" -> "Bồ Đào Nha")."""
+    try:
+        from babel import Locale
+
+        en, vi = Locale("en"), Locale("vi")
+        pairs = [(en.territories[k], vi.territories.get(k) or "") for k in en.territories if k != "001"]
+        for k in en.languages:
+            v = vi.languages.get(k) or ""
+            rest = re.sub(r"^(?i:tiếng)\s+", "", v)
+            pairs.append((en.languages[k], rest if len(rest.split()) > 1 else v))
+        return [(e, v) for e, v in pairs if e and v and not re.search(r"[()\-–&]", e)]
+    except Exception:
+        return []
+
+
+@lru_cache(maxsize=1)
+def places() -> dict[str, set[str]]:
+    """English place/language name key -> the keys it may be written as (itself, its Vietnamese CLDR name, the
+    country of a demonym: "french" -> {"french", "phap", "tieng phap", "france"}). One-syllable Vietnamese names
+    ("Pháp", "Nga") count: a name judged here is already known to be a place."""
+    out: dict[str, set[str]] = {}
+    for e, v in cldr_pairs():
+        ek, vk = key(e), key(v)
+        if len(ek) <= 2:
+            continue
+        s = out.setdefault(ek, {ek})
+        s.add(vk)
+        s.add(vk.removeprefix("tieng ").strip())
+    return out
+
+
+def negation(lang: str) -> tuple[list[str], list[str]]:
+    """(negation cues, compounds that contain a cue but negate nothing) for ``lang`` ("en" or "vi")."""
+    d = data()["negation"]
+    lang = "vi" if lang == "vi" else "en"
+    return [nfc(x) for x in d[lang]], [nfc(x) for x in d[f"{lang}_not_negating"]]
+
+
+def negation_carriers(lang: str) -> list[str]:
+    d = data()["negation"]
+    return [nfc(x) for x in d["vi_carriers" if lang == "vi" else "en_carriers"]]
+
+
+def negative_prefixes() -> list[str]:
+    return list(data()["negation"]["en_prefixes"])
+
+
+def counterpart_cues(lang: str) -> list[str]:
+    """Phrases after which a person is the host, inviter or counterpart, not the actor (longest first)."""
+    d = data()["relations"]
+    return sorted((nfc(x) for x in d["counterpart_before_vi" if lang == "vi" else "counterpart_before_en"]),
+                  key=len, reverse=True)
