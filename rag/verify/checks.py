@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from .. import facts
 from ..lang import detect_question
 from . import lexicon as lx
-from .mentions import Source, counterpart_names, judge_name, name_runs, negation_carriers, negations
+from .mentions import Source, counterpart_names, judge_names, negation_carriers, negations
 from .problems import Kind, NameMention, Problem, Support
 
 
@@ -135,10 +135,10 @@ def scales(c: Claim) -> Iterable[Problem]:
 def names(c: Claim) -> Iterable[Problem]:
     """Each proper name is judged supported / unverified / wrong (``mentions.judge_name``); a wrong one is a
     problem, with the source's spelling as its repair when a source name is spelled almost alike."""
-    for surface, start in name_runs(facts.CITATION.sub(" ", c.text)):
-        nm = judge_name(surface, start, c.src, c.cross)
+    for nm in judge_names(facts.CITATION.sub(" ", c.text), c.src, c.cross):
         c.names.append(nm)
         if nm.support is Support.WRONG:
+            surface = nm.text
             fixed, done = facts.repair_names(surface, [surface], c.sources)
             yield Problem(Kind.PLACE if nm.place else Kind.NAME, surface,
                           "not in the sources: " + ", ".join(nm.missing), fixed if done else None)
@@ -193,34 +193,40 @@ def actor(c: Claim) -> Iterable[Problem]:
     and two names the sources give in one order must not come in the other order when the claim states an action
     between them ("A met B" over a source where B met A). A passive claim ("… was hosted by X") is left alone."""
     anchored = [n for n in c.names if n.support is Support.SUPPORTED and not n.place and n.anchors]
-    if len(anchored) < 2 or _PASSIVE.search(c.text):
+    if len(anchored) < 2:
         return
     keys = [n.anchors[0] for n in anchored]
     first = anchored[0]
+    if _PASSIVE.search(c.text):
+        keys = []  # a passive claim names its actor after "by": the counterpart rule does not apply
     # the claim's counterparts come after a cue in the claim itself
     claim_counter = counterpart_names(c.text, c.lang, keys)
-    if keys[0] in claim_counter:
-        return
+    if keys and keys[0] in claim_counter:
+        keys = []
     src_counter = set()
     for t, lang in zip(c.sources, c.src_langs):
         src_counter |= counterpart_names(t, lang, keys)
     others = [k for k in keys[1:] if k != keys[0] and k not in src_counter]
-    if keys[0] in src_counter and others and all(k not in claim_counter for k in others[:1]):
+    if keys and keys[0] in src_counter and others and all(k not in claim_counter for k in others[:1]):
         yield Problem(Kind.WRONG_ACTOR, first.text, "the sources give this person as host or counterpart, "
                       f"not as the one who acted")
         return
-    # order: the claim's first two distinct people, reversed in the source
-    k1 = keys[0]
-    k2 = next((k for k in keys[1:] if k != k1 and k not in k1 and k1 not in k), None)
-    if not k2:
-        return
-    p1, p2 = c.src.position(k1), c.src.position(k2)
-    if p1 < 0 or p2 < 0 or p1 < p2:
-        return
-    between = c.text[first.start + len(first.text):anchored[[n.anchors[0] for n in anchored].index(k2)].start]
-    if re.search(r"\b[a-z]+(?:ed|s)\b", between) and not re.search(r"[,;(]", between):
-        yield Problem(Kind.WRONG_ACTOR, f"{first.text} … {anchored[keys.index(k2)].text}",
-                      "the sources give these two the other way round")
+    # order: two names the claim gives one after the other, each once in the source, in the other order there
+    for a, b in zip(anchored, anchored[1:]):
+        ka, kb = a.anchors[0], b.anchors[0]
+        if _PASSIVE.search(c.text[a.start:b.start + len(b.text)]):
+            continue  # "A was hosted by B" says "B hosted A"
+        if ka == kb or ka in kb or kb in ka:
+            continue
+        if c.src.joined.count(f" {ka} ") != 1 or c.src.joined.count(f" {kb} ") != 1:
+            continue
+        between = c.text[a.start + len(a.text):b.start]
+        if re.fullmatch(r"\s*(?:['’]s|of|of the|de|,|and|or|và)?\s*", between, re.I):
+            continue  # "X of Y" / "X's Y" is "Y của X" in Vietnamese: the order turns with the language
+        if c.src.position(ka) > c.src.position(kb):
+            yield Problem(Kind.WRONG_ACTOR, f"{a.text} … {b.text}",
+                          "the sources give these two the other way round")
+            return
 
 
 # --------------------------------------------------------------------------------------------------

@@ -99,9 +99,28 @@ def cldr_pairs() -> list[tuple[str, str]]:
             v = vi.languages.get(k) or ""
             rest = re.sub(r"^(?i:tiếng)\s+", "", v)
             pairs.append((en.languages[k], rest if len(rest.split()) > 1 else v))
-        return [(e, v) for e, v in pairs if e and v and not re.search(r"[()\-–&]", e)]
+        return [(e, v) for e, v in pairs if e and v and not re.search(r"[\-–&]", e)]
     except Exception:
         return []
+
+
+@lru_cache(maxsize=1)
+def calendar_words() -> frozenset[str]:
+    """English month and weekday names (CLDR via Babel), lower case: dates, never names."""
+    out = set(months_en())
+    try:
+        from babel import Locale
+
+        for width in ("wide", "abbreviated"):
+            out |= {v.lower().rstrip(".") for v in Locale("en").days["format"][width].values()}
+    except Exception:
+        pass
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def honorifics() -> frozenset[str]:
+    return frozenset(data()["honorifics"]["entries"])
 
 
 @lru_cache(maxsize=1)
@@ -111,12 +130,18 @@ def places() -> dict[str, set[str]]:
     ("Pháp", "Nga") count: a name judged here is already known to be a place."""
     out: dict[str, set[str]] = {}
     for e, v in cldr_pairs():
-        ek, vk = key(e), key(v)
-        if len(ek) <= 2:
-            continue
-        s = out.setdefault(ek, {ek})
-        s.add(vk)
-        s.add(vk.removeprefix("tieng ").strip())
+        # "Myanmar (Burma)" / "Myanmar (Miến Điện)": each form names the place
+        es = [x.strip() for x in re.split(r"[()]", e) if x.strip()]
+        vs = [x.strip() for x in re.split(r"[()]", v) if x.strip()]
+        for ek in map(key, es):
+            if len(ek) <= 2:
+                continue
+            s = out.setdefault(ek, {ek})
+            for vk in map(key, vs + es):
+                s.add(vk)
+                s.add(vk.removeprefix("tieng ").strip())
+    for ek, vks in data()["place_aliases"]["entries"].items():
+        out.setdefault(ek, {ek}).update(vks)
     return out
 
 
@@ -141,3 +166,14 @@ def counterpart_cues(lang: str) -> list[str]:
     d = data()["relations"]
     return sorted((nfc(x) for x in d["counterpart_before_vi" if lang == "vi" else "counterpart_before_en"]),
                   key=len, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _syllable() -> re.Pattern:
+    return re.compile(data()["vietnamese_syllable"]["pattern"])
+
+
+def vietnamese_syllable(word: str) -> bool:
+    """Is ``word`` spelled as one Vietnamese syllable (tone marks ignored): "Uy", "Nguyên", "Lâm" yes; "Rollo",
+    "Java", "Champa" no."""
+    return bool(_syllable().fullmatch(fold(nfc(word)).lower()))

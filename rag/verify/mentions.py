@@ -83,56 +83,133 @@ def name_runs(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def judge_name(surface: str, start: int, src: Source, cross: bool) -> NameMention:
-    """Supported / unverified / wrong for one name of the claim.
-
-    Literal presence (diacritics folded) supports it; a CLDR place or language is supported by its name in either
-    language and is wrong when the sources have neither; each remaining word is *distinctive* (not an English common
-    word: "Warsaw", "Saxon", "Thongloun") or *translatable* ("Garden", "Uprising", "Conference"). A name is supported
-    when a distinctive word is in the sources (or spelled almost alike) and none is missing; wrong when a distinctive
-    word is missing; unverified when only translatable words are left — across languages (``cross``) a translator
-    renders those in their own words; in the same language they must be there, so they count as distinctive."""
-    k = lx.key(surface)
-    if src.has(k):
-        return NameMention(surface, start, Support.SUPPORTED, anchors=(k,))
-    places = lx.places()
-    words = [w for w in re.findall(r"[\wÀ-ỹĐđ'’-]+", surface) if w.lower() not in lx.function_words()
-             and not re.fullmatch(r"[IVXLC]+|\d+", w)]
-    anchors, missing, is_place = [], [], False
-    i = 0
-    while i < len(words):
-        # the longest CLDR place starting here ("South Africa", "United Kingdom", "French")
-        hit = None
-        for j in range(min(len(words), i + 4), i, -1):
-            pk = lx.key(" ".join(words[i:j]))
-            if pk in places:
-                hit = (j, pk)
-                break
-        if hit:
-            j, pk = hit
-            is_place = True
-            if any(src.has(v) for v in places[pk]):
-                anchors.append(pk)
+def _source_names(src: Source) -> list[tuple[list[str], bool]]:
+    """The names the sources write (capitalized runs not opening a sentence) as (folded words, written in
+    Vietnamese syllables or not)."""
+    out = []
+    for t in src.texts:
+        t = lx.nfc(t)
+        run: list[str] = []
+        opening = True
+        for m in re.finditer(r"[\w'’-]+|[^\w\s]", t):
+            w = m.group(0)
+            if w[0].isupper() and (not opening or not (lx.vietnamese_syllable(w) or lx.common_english(w)
+                                                       or w.lower() in lx.function_words())):
+                run.append(w)  # a sentence opens with a capital; a word that is no Vietnamese syllable is a name
             else:
-                missing.append(" ".join(words[i:j]))
-            i = j
+                if run:
+                    out.append(([lx.key(x) for x in run], all(lx.vietnamese_syllable(x) for x in run)))
+                run = []
+            opening = w in (".", "!", "?", ":", '"', "“", "(")
+        if run:
+            out.append(([lx.key(x) for x in run], all(lx.vietnamese_syllable(x) for x in run)))
+    return out
+
+
+def _prefix_match(wk: str, src_name_words: set[str]) -> str | None:
+    """A source name word sharing the claim word's stem ("Scottish" ~ "Scotland", "Amazonian" ~ "Amazon",
+    "Mongols" ~ "Mông"): a common start of 4+ letters that leaves at most 4 letters of either word."""
+    for s in src_name_words:
+        if len(s) < 4 or s[:3] != wk[:3]:
             continue
-        w = words[i]
-        wk = lx.key(re.sub(r"['’]s$", "", w))
-        i += 1
-        if not wk:
+        n = 0
+        for a, b in zip(wk, s):
+            if a != b:
+                break
+            n += 1
+        if n >= 4 and (n >= len(s) - 4 or n >= len(wk) - 4):
+            return s
+    return None
+
+
+def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
+    """Supported / unverified / wrong for each proper name of the claim ``text``.
+
+    Literal presence (diacritics folded) supports a name; a CLDR place or language (or a short form the lexicon
+    lists) is supported by its name in either language and is wrong when the sources have neither; each remaining
+    word is *distinctive* (not an English common word: "Warsaw", "Saxon", "Thongloun") or *translatable* ("Garden",
+    "Uprising"). A distinctive word is found in the sources as written, spelled almost alike, run together
+    ("Annam" for "An Nam") or by its stem in a source name ("Scottish" for "Scotland"). A name is supported when
+    a distinctive word is found and none is missing; unverified when only translatable words are left (across
+    languages, ``cross``: a translator renders those in their own words; in one language they count as distinctive)
+    or when a missing word may be the rendering of a name the sources write in Vietnamese syllables that the claim
+    does not otherwise render ("Kublai" for "Hốt Tất Liệt"); wrong when a distinctive word is missing and the
+    sources hold no such name, or hold a name in Latin script the claim leaves out (a translator keeps those: the
+    claim has put another name in its place) — then a name of common words only is wrong too."""
+    places = lx.places()
+    fw, cal, hon = lx.function_words(), lx.calendar_words(), lx.honorifics()
+    src_names = _source_names(src)
+    src_name_words = {w for ws, _ in src_names for w in ws}
+    pairs = {a + b for a, b in zip(src.words, src.words[1:])}
+    judged: list[tuple[str, int, list[str], list[str], bool, bool]] = []
+    claim_keys: set[str] = set()
+    for surface, start in name_runs(text):
+        surface_k = lx.key(surface.replace(".", ""))
+        if src.has(surface_k):
+            claim_keys |= set(surface_k.split())
+            judged.append((surface, start, [surface_k], [], False, False))
             continue
-        if src.has(wk) or src.near(wk):
-            anchors.append(wk)
-        elif cross and lx.common_english(w) and not w.isupper():
-            continue  # translatable: the sentence may say it in its own words
+        words = [w for w in re.findall(r"[\wÀ-ỹĐđ'’.-]+", surface) if w.lower().rstrip(".") not in fw
+                 and not re.fullmatch(r"[IVXLC]+|\d+", w) and w.lower().rstrip(".") not in cal
+                 and w.lower().rstrip(".") not in hon]
+        words = [w.replace(".", "") if re.fullmatch(r"(?:[A-Z]\.)+", w) else w.rstrip(".") for w in words]
+        # a compound ("African-American", "Chinese-style") is judged by its parts unless the sources have it whole
+        words = [p for w in words for p in ([w] if src.has(lx.key(w)) else re.split(r"[-–]", w)) if p]
+        if not words:
+            continue  # a date ("In November"), an honorific alone
+        opening = start == 0 or bool(re.search(r"[.!?:\"“(]\s*$", text[:start]))
+        anchors, missing, is_place = [], [], False
+        i = 0
+        while i < len(words):
+            hit = None
+            for j in range(min(len(words), i + 4), i, -1):
+                pk = lx.key(" ".join(words[i:j]))
+                if pk in places:
+                    hit = (j, pk)
+                    break
+            if hit:
+                j, pk = hit
+                is_place = True
+                if any(src.has(v) for v in places[pk]):
+                    anchors.append(pk)
+                    claim_keys |= {x for v in places[pk] for x in v.split()}
+                else:
+                    missing.append(" ".join(words[i:j]))
+                i = j
+                continue
+            w = words[i]
+            wk = lx.key(re.sub(r"['’]s$", "", w))
+            i += 1
+            if not wk:
+                continue
+            stem = _prefix_match(wk, src_name_words) if cross else None
+            if src.has(wk) or src.near(wk) or (cross and wk in pairs) or stem:
+                anchors.append(wk)
+                claim_keys.add(stem or wk)
+            elif cross and lx.common_english(w) and not w.isupper():
+                continue  # translatable: the sentence may say it in its own words
+            else:
+                missing.append(w)
+            claim_keys.add(wk)
+        judged.append((surface, start, anchors, missing, is_place, opening and len(words) == 1))
+    unaccounted = [(ws, vi) for ws, vi in src_names if not any(w in claim_keys for w in ws)
+                   and not any(w in fw for w in ws)]
+    latin_left = any(not vi for ws, vi in unaccounted)
+    vi_left = any(vi for ws, vi in unaccounted)
+    out = []
+    for surface, start, anchors, missing, is_place, opening in judged:
+        if missing and cross and not is_place and not latin_left and (vi_left or opening):
+            out.append(NameMention(surface, start, Support.UNVERIFIED, missing=tuple(missing)))
+        elif missing:
+            out.append(NameMention(surface, start, Support.WRONG, missing=tuple(missing), place=is_place))
+        elif anchors:
+            out.append(NameMention(surface, start, Support.SUPPORTED, anchors=tuple(anchors), place=is_place))
+        elif latin_left and not is_place:
+            # a name in common words where the sources write a name in Latin script the claim leaves out
+            out.append(NameMention(surface, start, Support.WRONG, missing=(surface,)))
         else:
-            missing.append(w)
-    if missing:
-        return NameMention(surface, start, Support.WRONG, missing=tuple(missing), place=is_place)
-    if anchors:
-        return NameMention(surface, start, Support.SUPPORTED, anchors=tuple(anchors), place=is_place)
-    return NameMention(surface, start, Support.UNVERIFIED, place=is_place)
+            out.append(NameMention(surface, start, Support.UNVERIFIED, place=is_place))
+    return out
 
 
 def _strip(text: str, phrases: list[str]) -> str:
