@@ -139,26 +139,27 @@ def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
     places = lx.places()
     fw, cal, hon = lx.function_words(), lx.calendar_words(), lx.honorifics()
     src_names = _source_names(src)
+    src_upper = {lx.key(w): True for t in src.texts for w in re.findall(r"\b[A-Z]{2,6}\b", t)}
     src_name_words = {w for ws, _ in src_names for w in ws}
     pairs = {a + b for a, b in zip(src.words, src.words[1:])}
-    judged: list[tuple[str, int, list[str], list[str], bool, bool]] = []
+    judged: list[tuple] = []
     claim_keys: set[str] = set()
     for surface, start in name_runs(text):
         surface_k = lx.key(surface.replace(".", ""))
         if src.has(surface_k):
             claim_keys |= set(surface_k.split())
-            judged.append((surface, start, [surface_k], [], False, False))
+            judged.append((surface, start, [surface_k], [], [], [], False, False))
             continue
         words = [w for w in re.findall(r"[\wÀ-ỹĐđ'’.-]+", surface) if w.lower().rstrip(".") not in fw
                  and not re.fullmatch(r"[IVXLC]+|\d+", w) and w.lower().rstrip(".") not in cal
                  and w.lower().rstrip(".") not in hon]
-        words = [w.replace(".", "") if re.fullmatch(r"(?:[A-Z]\.)+", w) else w.rstrip(".") for w in words]
+        words = [w.replace(".", "") if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?", w) else w.rstrip(".") for w in words]
         # a compound ("African-American", "Chinese-style") is judged by its parts unless the sources have it whole
         words = [p for w in words for p in ([w] if src.has(lx.key(w)) else re.split(r"[-–]", w)) if p]
         if not words:
             continue  # a date ("In November"), an honorific alone
         opening = start == 0 or bool(re.search(r"[.!?:\"“(]\s*$", text[:start]))
-        anchors, missing, is_place = [], [], False
+        anchors, missing, missing_places, acronyms, is_place = [], [], [], [], False
         i = 0
         while i < len(words):
             hit = None
@@ -174,7 +175,7 @@ def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
                     anchors.append(pk)
                     claim_keys |= {x for v in places[pk] for x in v.split()}
                 else:
-                    missing.append(" ".join(words[i:j]))
+                    missing_places.append(" ".join(words[i:j]))
                 i = j
                 continue
             w = words[i]
@@ -188,23 +189,33 @@ def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
                 claim_keys.add(stem or wk)
             elif cross and lx.common_english(w) and not w.isupper():
                 continue  # translatable: the sentence may say it in its own words
+            elif cross and w.isupper():
+                acronyms.append(w)  # an acronym of one language is often spelled out in the other ("MSP")
             else:
                 missing.append(w)
             claim_keys.add(wk)
-        judged.append((surface, start, anchors, missing, is_place, opening and len(words) == 1))
+        judged.append((surface, start, anchors, missing, missing_places, acronyms, is_place,
+                       opening and len(words) == 1))
     unaccounted = [(ws, vi) for ws, vi in src_names if not any(w in claim_keys for w in ws)
                    and not any(w in fw for w in ws)]
     latin_left = any(not vi for ws, vi in unaccounted)
-    vi_left = any(vi for ws, vi in unaccounted)
+    # a claim name in common words only ("Parliament", "Time Lord") renders one of those Vietnamese names
+    translated = sum(1 for j in judged if not j[2] and not j[3] and not j[4] and not j[5])
+    vi_left = sum(1 for ws, vi in unaccounted if vi) > translated
+    acronym_left = any(len(ws) == 1 and src_upper.get(ws[0]) for ws, vi in unaccounted)
     out = []
-    for surface, start, anchors, missing, is_place, opening in judged:
-        if missing and cross and not is_place and not latin_left and (vi_left or opening):
+    for surface, start, anchors, missing, missing_places, acronyms, is_place, opening in judged:
+        if acronyms and acronym_left:
+            missing = missing + acronyms  # the sources use another acronym: this one is not theirs
+        if missing_places:
+            out.append(NameMention(surface, start, Support.WRONG, missing=tuple(missing_places + missing), place=True))
+        elif missing and cross and not latin_left and (vi_left or opening):
             out.append(NameMention(surface, start, Support.UNVERIFIED, missing=tuple(missing)))
         elif missing:
-            out.append(NameMention(surface, start, Support.WRONG, missing=tuple(missing), place=is_place))
+            out.append(NameMention(surface, start, Support.WRONG, missing=tuple(missing)))
         elif anchors:
             out.append(NameMention(surface, start, Support.SUPPORTED, anchors=tuple(anchors), place=is_place))
-        elif latin_left and not is_place:
+        elif latin_left and not is_place and not acronyms:
             # a name in common words where the sources write a name in Latin script the claim leaves out
             out.append(NameMention(surface, start, Support.WRONG, missing=(surface,)))
         else:
