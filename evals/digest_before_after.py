@@ -18,7 +18,7 @@ from rag.evaluate import recheck_digest, score_digest
 
 GOLD = {json.loads(l)["id"]: json.loads(l)
         for l in (Path(__file__).parent / "data" / "digests.jsonl").read_text(encoding="utf-8").splitlines() if l}
-COLS = ["key_fact_recall", "unsupported_facts", "wrong_roles", "mixed_language_lines", "lost_negations", "bullets", "seconds"]
+COLS = ["key_fact_recall", "wrong_roles", "mixed_language_lines", "checker_recheck_total", "bullets", "seconds"]
 
 
 def load(d: str, store) -> list[dict]:
@@ -47,7 +47,7 @@ def agg(rows: list[dict]) -> dict:
     m = {"n": len(rows)}
     for k in COLS:
         vals = [r[k] for r in rows]
-        m[k] = (sum(vals) if k in ("unsupported_facts", "wrong_roles", "mixed_language_lines", "lost_negations")
+        m[k] = (sum(vals) if k in ("wrong_roles", "mixed_language_lines", "checker_recheck_total")
                 else statistics.fmean(vals)) if vals else None
     return m
 

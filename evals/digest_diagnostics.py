@@ -67,23 +67,23 @@ def main() -> None:
         row = {"id": f"topic-{t}", "digest": dg.to_dict(), "traps": []}
         recheck_digest(row)
         for u in dg.unsupported:
-            reasons[next((label for key, label in REASONS if u.startswith(key)), u.split(":")[0])] += 1
+            reasons[u.kind.value] += 1
         vi, en = dg.sections
         rows.append({"topic": t, "title": dg.title, "articles": len(docs), "seconds": round(secs, 1),
                      "vi_lines": len(vi.bullets), "en_bullets": len(en.bullets),
                      "vietnamese_only": sum(1 for n in dg.notes if n.startswith("in the Vietnamese section only")),
                      "left_out": sum(1 for n in dg.notes if n.startswith("left out")),
-                     **{k: row[k] for k in ("unsupported_facts", "wrong_roles", "mixed_language_lines", "lost_negations")},
-                     "notes": dg.notes, "refused": dg.unsupported,
-                     **{k: row[k] for k in ("wrong_role_items", "mixed_language_items", "lost_negation_items")},
+                     **{k: row[k] for k in ("wrong_roles", "mixed_language_lines", "checker_recheck_total")},
+                     "notes": dg.notes, "refused": [u.to_dict() for u in dg.unsupported],
+                     **{k: row[k] for k in ("wrong_role_items", "mixed_language_items", "checker_recheck_items")},
                      "digest": dg.to_dict()})
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     report = {"index": a.index, "topics": topics, "model": desk.llm.name, "refusal_reasons": dict(reasons.most_common()),
               "rows": rows}
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    cols = ["topic", "title", "articles", "vi_lines", "en_bullets", "vietnamese_only", "left_out", "unsupported_facts",
-            "wrong_roles", "mixed_language_lines", "lost_negations", "seconds"]
+    cols = ["topic", "title", "articles", "vi_lines", "en_bullets", "vietnamese_only", "left_out",
+            "wrong_roles", "mixed_language_lines", "checker_recheck_total", "seconds"]
     md = [f"# Briefings over topics no gold covers ({desk.llm.name})", "",
           f"Command: `python evals/digest_diagnostics.py --index {a.index} --topics {' '.join(topics)} --out {a.out}`",
           "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import facts, prompts
+from . import facts, prompts, verify
 from .answer import clean_answer
 from .documents import Passage
 from .errors import NewsDeskError
@@ -35,6 +35,7 @@ from .evidence import as_data
 from .lang import detect_question
 from .salience import Pick, SentencePicker
 from .store import Filters
+from .verify import Kind, Problem
 
 
 class BriefingError(NewsDeskError, ValueError):
@@ -69,7 +70,7 @@ class Digest:
     sources: list[Passage]
     covered_docs: list[str]
     facts_checked: int = 0
-    unsupported: list[str] = field(default_factory=list)
+    unsupported: list[Problem] = field(default_factory=list)  # what the drafts got wrong (rewritten or left out)
     notes: list[str] = field(default_factory=list)
     timings_ms: dict = field(default_factory=dict)
     model: str = ""
@@ -86,7 +87,7 @@ class Digest:
                          "start": p.start, "end": p.end, "text": p.text}
                         for i, p in enumerate(self.sources, 1)],
             "covered_docs": self.covered_docs,
-            "checks": {"facts_checked": self.facts_checked, "unsupported": self.unsupported},
+            "checks": {"facts_checked": self.facts_checked, "unsupported": [p.to_dict() for p in self.unsupported]},
             "notes": self.notes,
             "model": self.model,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
@@ -135,39 +136,29 @@ def _support(p: Pick) -> list[str]:
     return facts.cited_context(p.text, p.date, p.title)
 
 
-def check_line(text: str, source: Pick, lang: str) -> tuple[str | None, list[str], int]:
+def check_line(text: str, source: Pick, lang: str) -> tuple[str | None, list[Problem], int]:
     """(the line, repaired, or None), the problems found, the number of facts checked.
 
-    The line must be in ``lang`` with no words of the other language, state at least one checkable fact, and
-    every number, date, name and title/role in it must be supported by ``source``."""
+    The line is repaired with the sentence's own text (``verify.repair``: its spelling of a name, its title for a
+    person, English place names), then checked against its sentence and the article's title and date
+    (``verify.verdict``): every figure, date, name, office, negation and actor must be the sentence's, the line in
+    ``lang`` with no words of the other language, and it must state at least one checkable fact."""
     body = facts.CITATION.sub("", text).strip().strip('"“”').strip()
     body = re.sub(r"\s+([.,;:!?])", r"\1", body)
     if not body:
-        return None, ["empty"], 0
+        return None, [Problem(Kind.NO_FACT, "", "empty")], 0
     srcs = _support(source)
-    bad = facts.unsupported(body, srcs)
-    if bad:  # near-miss names take the source's spelling
-        body, _ = facts.repair_names(body, bad, srcs)
-    body, _ = facts.repair_roles(body, srcs)  # a wrong title becomes the one the sentence states
-    if lang == "en":
-        body, _ = facts.repair_places(body)  # "Lào" -> "Laos"
-    # a name translated from the sentence's language ("Scottish Parliament" for "Quốc hội Scotland") is supported
-    bad = facts.unsupported_across_languages(body, srcs)
-    n = facts.fact_count(body)
-    problems = [f"not in the sentence: {b}" for b in bad]
-    problems += [f"wrong title or role: {r}" for r in facts.unsupported_roles(body, srcs)]
-    problems += [f"a title the sentence does not state: {r}" for r in facts.unstated_roles(body, srcs)]
-    if detect_question(body) != lang:
-        problems.append(f"not in {'English' if lang == 'en' else 'Vietnamese'}")
-    other = facts.other_language_words(body, lang)
-    if other:
-        problems.append(f"words of the other language: {', '.join(other[:4])}")
-    neg = facts.lost_negation(body, source.text, lang)
-    if neg:
-        problems.append(f'leaves out the "{neg}" of the sentence (it says this did not happen)')
-    if n == 0:
-        problems.append("no checkable fact (who, when, what figure)")
-    return (None if problems else body), problems, n
+    body, _ = verify.repair(body, srcs, lang)
+    v = verify.verdict(body, srcs, lang)
+    problems = list(v.problems)
+    # a quoted title or an aside rendered in words no check can verify ("Temperature Anomaly in the Arctic" for a
+    # quoted Vietnamese title) is not stated as a fact: ``drop_spans`` cuts it
+    for q in re.finditer(r"\"[^\"]{3,}\"|“[^”]{3,}”|\([^()]{3,}\)", body):
+        problems += [Problem(Kind.NAME, n.text, "a quoted title the sentence gives in other words")
+                     for n in v.names if n.support is verify.Support.UNVERIFIED and q.start() < n.start < q.end()]
+    if v.facts_checked == 0:
+        problems.append(Problem(Kind.NO_FACT, body[:40], "no checkable fact (who, when, what figure)"))
+    return (None if problems else body), problems, v.facts_checked
 
 
 def _with_citation(body: str, n: int) -> str:
@@ -241,7 +232,7 @@ def drop_spans(body: str, source: Pick) -> str | None:
     "Temperature Anomaly …" based on' -> "a graph based on"): a small model renders a quoted Vietnamese title in
     English words no check can verify. None when a failing name is outside such a span, or the span opens the line."""
     _, problems, _ = check_line(body, source, "en")
-    bad = [x[len("not in the sentence: "):] for x in problems if x.startswith("not in the sentence: ")]
+    bad = [p.span for p in problems if p.kind in (Kind.NAME, Kind.PLACE)]
     if not bad or len(bad) != len(problems):
         return None
     spans = [m for m in _SPAN.finditer(body) if any(b in m.group(0) for b in bad)]
@@ -289,7 +280,7 @@ def _glossary(sentence: str) -> str:
     return ("\nNames in English: " + "; ".join(f"{v} = {e}" for v, e in pairs) + ".") if pairs else ""
 
 
-def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
+def english_bullet(desk, p: Pick) -> tuple[str | None, list[Problem], int]:
     """The picked sentence as one checked English bullet (None when the attempts fail the check).
 
     First attempt: the bullet prompt. Second: the same conversation told what failed — or, when the bullet came
@@ -299,7 +290,7 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
     msgs = [{"role": "system", "content": prompts.load("bullet_system", "en")},
             {"role": "user", "content": prompts.render("bullet_user", "en", sentence=shown, title=_article_label(p),
                                                        glossary=_glossary(p.text))}]
-    problems_all: list[str] = []
+    problems_all: list[Problem] = []
     checked = 0
     failed: list[str] = []  # the lines that failed, to cut before giving up
     for attempt in range(2):
@@ -323,7 +314,7 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
                 return second, problems_all, checked
             return body, problems_all, checked
         problems_all += problems
-        if any(x.startswith("not in English") for x in problems):
+        if any(x.kind is Kind.OTHER_LANGUAGE for x in problems):
             # the bullet prompt did not hold the language: a close translation of the sentence instead
             line = expand_names(_first_line(_translate_lines(desk, [shown], "en")[0] or ""), p.text)
             body, problems, n = check_line(line, p, "en")
@@ -331,7 +322,8 @@ def english_bullet(desk, p: Pick) -> tuple[str | None, list[str], int]:
                 body = next((c for c in (cut_line(x, p) for x in [line] + failed) if c), None)
             return body, problems_all + problems, checked + n
         msgs += [{"role": "assistant", "content": line},
-                 {"role": "user", "content": prompts.render("bullet_retry", "en", problem="; ".join(problems))}]
+                 {"role": "user", "content": prompts.render("bullet_retry", "en",
+                                                            problem="; ".join(p.message() for p in problems))}]
     cut = next((c for c in (cut_line(x, p) for x in failed) if c), None)
     return cut, problems_all, checked
 
@@ -358,11 +350,11 @@ def _translate_lines(desk, texts: list[str], lang: str) -> list[str | None]:
     return [got.get(i) for i in range(1, len(texts) + 1)]
 
 
-def vietnamese_lines(desk, picks: list[Pick], english: list[str]) -> list[tuple[str | None, list[str], int]]:
+def vietnamese_lines(desk, picks: list[Pick], english: list[str]) -> list[tuple[str | None, list[Problem], int]]:
     """The Vietnamese bullets: the sentence itself when the article is Vietnamese (faithful by construction);
     otherwise the English bullet translated (all in one call, after the English ones, so the bullet
     instructions stay in llama.cpp's cache) and checked against the sentence."""
-    out: list[tuple[str | None, list[str], int] | None] = [None] * len(picks)
+    out: list[tuple[str | None, list[Problem], int] | None] = [None] * len(picks)
     todo = []
     for i, p in enumerate(picks):
         if detect_question(p.text) == "vi":
@@ -419,7 +411,7 @@ def _heading(kind: str, lang: str, lines: list[str], picks: list[Pick], query: s
 
 
 def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
-            progress: Callable | None) -> tuple[list[Pick], list[str | None], list[str | None], int, list[str], list[str]]:
+            progress: Callable | None) -> tuple[list[Pick], list[str | None], list[str | None], int, list[Problem], list[str]]:
     """Picked sentences, their English bullets, their Vietnamese lines (briefing only), facts checked,
     problems, notes. A line that fails its check leaves only its own section: the Vietnamese line of a Vietnamese
     sentence is the sentence itself, so it stays when the English bullet fails (and an English bullet stays when
@@ -433,7 +425,7 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
     tries = min(len(ranked), want + max(3, want // 2))  # a failed bullet gives its place to the next sentence
     picks: list[Pick] = []
     en: list[str | None] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     checked = 0
     done = 0  # English bullets written
     for p in ranked[:tries]:
@@ -445,7 +437,7 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
         checked += n
         if body is None:
             problems += bad
-            why = "; ".join(bad[:2])
+            why = "; ".join(b.message() for b in bad[:2])
             if kind == "briefing" and detect_question(p.text) == "vi" and facts.fact_count(p.text):
                 notes.append(f"in the Vietnamese section only (its English bullet failed the check: {why}): {p.text[:90]}")
                 picks.append(p)
@@ -465,7 +457,7 @@ def _digest(desk, kind: str, ids: list[str], words: int, query: str | None,
             if v is None:
                 problems += vbad
                 notes.append(f"in the English section only (its Vietnamese line failed the check: "
-                             f"{'; '.join(vbad[:2])}): {picks[i].text[:90]}")
+                             f"{'; '.join(b.message() for b in vbad[:2])}): {picks[i].text[:90]}")
         for i in range(len(picks)):
             if en[i] is None:  # a Vietnamese sentence whose English bullet failed: its own line
                 vi[i] = picks[i].text.strip()

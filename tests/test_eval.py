@@ -92,7 +92,8 @@ def test_digest_recheck_counts_wrong_roles_traps_and_mixed_language_lines():
     score_digest(row)
     recheck_digest(row)
     assert row["key_fact_recall"] == 1.0
-    assert row["wrong_roles"] == 2  # "President To Lam" (checker and trap: counted once) and the superseded plan
+    assert row["wrong_roles"] == 2  # the gold's traps: "President To Lam" and the superseded plan
     assert row["mixed_language_lines"] == 1  # "plan" in the Vietnamese line
-    assert row["unsupported_facts"] == 1  # 9 billion
+    assert row["checker_recheck"].get("amount") == 1  # 9 billion, re-checked against the cited sentence
+    assert row["checker_recheck"].get("office") == 1  # "President" where the sentence says Tổng Bí thư
     assert row["bullets"] == 4

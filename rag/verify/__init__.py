@@ -22,7 +22,7 @@ from .checks import CHECKS, Claim
 from .mentions import Source
 from .problems import Kind, NameMention, Problem, Support, Verdict
 
-__all__ = ["check", "verdict", "Problem", "Kind", "Support", "Verdict", "NameMention", "CHECKS"]
+__all__ = ["check", "verdict", "repair", "Problem", "Kind", "Support", "Verdict", "NameMention", "CHECKS"]
 
 
 def verdict(claim: str, sources: list[str], lang: str, skip: frozenset[str] = frozenset()) -> Verdict:
@@ -46,3 +46,10 @@ def verdict(claim: str, sources: list[str], lang: str, skip: frozenset[str] = fr
 def check(claim: str, sources: list[str], lang: str) -> list[Problem]:
     """The problems of ``claim`` against ``sources``; an empty list means supported (see the module docstring)."""
     return verdict(claim, sources, lang).problems
+
+
+def repair(claim: str, sources: list[str], lang: str) -> tuple[str, list[tuple[str, str]]]:
+    """``claim`` with the sources' own text put where it differs (``rag.verify.repairs.STRATEGIES``)."""
+    from .repairs import repair as _repair
+
+    return _repair(claim, sources, lang)

@@ -268,4 +268,4 @@ def language(c: Claim) -> Iterable[Problem]:
         return
     other = facts.other_language_words(c.text, c.lang)
     if other:
-        yield Problem(Kind.OTHER_LANGUAGE, ", ".join(other[:4]), "words of the other language")
+        yield Problem(Kind.MIXED_LANGUAGE, ", ".join(other[:4]), "words of the other language")

@@ -22,13 +22,21 @@ class Source:
     texts: tuple[str, ...]
     words: tuple[str, ...]        # folded, lower case, in order over all texts
     joined: str                   # " w1 w2 ... " for whole-word search
+    capitalized: frozenset[str]   # folded words the sources write with a capital (names, and sentence openers)
 
     @classmethod
     def of(cls, texts: list[str]) -> "Source":
         words: list[str] = []
+        caps: set[str] = set()
         for t in texts:
-            words += re.findall(r"\w+", lx.fold(lx.nfc(t)).lower())
-        return cls(tuple(texts), tuple(words), " " + " ".join(words) + " ")
+            raw = re.findall(r"\w+", lx.fold(lx.nfc(t)))
+            words += [w.lower() for w in raw]
+            caps |= {w.lower() for w in raw if w[:1].isupper() or w[:1].isdigit()}
+        return cls(tuple(texts), tuple(words), " " + " ".join(words) + " ", frozenset(caps))
+
+    def has_name_word(self, word_key: str) -> bool:
+        """The sources write ``word_key`` with a capital: "Trong" of a name is not the "trong" (in) of a sentence."""
+        return word_key in self.capitalized
 
     def has(self, phrase_key: str) -> bool:
         return bool(phrase_key) and f" {phrase_key} " in self.joined
@@ -43,7 +51,7 @@ class Source:
         if len(word_key) < 5:
             return False
         return any(abs(len(w) - len(word_key)) <= 2 and SequenceMatcher(None, w, word_key).ratio() >= min_ratio
-                   for w in set(self.words) if w[:1] == word_key[:1])
+                   for w in self.capitalized if w[:1] == word_key[:1])
 
 
 def name_runs(text: str) -> list[tuple[str, int]]:
@@ -133,7 +141,8 @@ def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
     a distinctive word is found and none is missing; unverified when only translatable words are left (across
     languages, ``cross``: a translator renders those in their own words; in one language they count as distinctive)
     or when a missing word may be the rendering of a name the sources write in Vietnamese syllables that the claim
-    does not otherwise render ("Kublai" for "Hốt Tất Liệt"); wrong when a distinctive word is missing and the
+    does not otherwise render ("Kublai" for "Hốt Tất Liệt"; never a name that is itself in Vietnamese syllables,
+    which a Vietnamese source writes as it is); wrong when a distinctive word is missing and the
     sources hold no such name, or hold a name in Latin script the claim leaves out (a translator keeps those: the
     claim has put another name in its place) — then a name of common words only is wrong too."""
     places = lx.places()
@@ -184,7 +193,7 @@ def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
             if not wk:
                 continue
             stem = _prefix_match(wk, src_name_words) if cross else None
-            if src.has(wk) or src.near(wk) or (cross and wk in pairs) or stem:
+            if src.has_name_word(wk) or src.near(wk) or (cross and wk in pairs) or stem:
                 anchors.append(wk)
                 claim_keys.add(stem or wk)
             elif cross and lx.common_english(w) and not w.isupper():
@@ -209,7 +218,9 @@ def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
             missing = missing + acronyms  # the sources use another acronym: this one is not theirs
         if missing_places:
             out.append(NameMention(surface, start, Support.WRONG, missing=tuple(missing_places + missing), place=True))
-        elif missing and cross and not latin_left and (vi_left or opening):
+        elif missing and cross and not latin_left and (vi_left or opening) \
+                and not all(lx.vietnamese_syllable(w) for w in missing):
+            # (a name in Vietnamese syllables, "Nguyen Phu Trong", is written as it is in Vietnamese sources)
             out.append(NameMention(surface, start, Support.UNVERIFIED, missing=tuple(missing)))
         elif missing:
             out.append(NameMention(surface, start, Support.WRONG, missing=tuple(missing)))

@@ -19,7 +19,8 @@ class Kind(str, Enum):
     ADDED_NEGATION = "added_negation"  # the claim says "not" where the source does not
     LOST_NEGATION = "lost_negation"    # the source says "not" and the claim does not
     WRONG_ACTOR = "wrong_actor"        # who did what to whom: the claim's actor is the source's host/counterpart
-    OTHER_LANGUAGE = "other_language"  # the claim is not in the language asked for, or mixes in the other one
+    OTHER_LANGUAGE = "other_language"  # the claim is not in the language asked for
+    MIXED_LANGUAGE = "mixed_language"  # words of the other language inside the claim ("Họ cũng plan …")
     NO_FACT = "no_fact"                # nothing checkable: no figure, date or name
 
 
@@ -49,6 +50,10 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.kind.value}: {self.span}" + (f" ({self.detail})" if self.detail else "")
+
+    def message(self) -> str:
+        """The problem in words, for a person or a retry prompt: 'not in the sentence: Kraków'."""
+        return f"{self.detail or self.kind.value}: {self.span}"
 
 
 @dataclass(frozen=True)
