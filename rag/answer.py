@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from . import facts, prompts
+from . import facts, prompts, verify
 from .chunking import split_sentences
 from .documents import Passage
 from .errors import QuestionError
@@ -196,6 +196,12 @@ _NOT_A_NAME = set("""in on at by for from of to since until after before about a
 january february march april may june july august september october november december""".split())
 
 
+def has_facts_beyond_names(text: str) -> bool:
+    """Does ``text`` state a number, amount, percentage or date (something other than names)?"""
+    f = facts.extract(text)
+    return bool(f.number_items or f.date_items or f.percent_items)
+
+
 def _name_numbers(question: str) -> set[str]:
     """Numbers that are part of a name in the question ("Super Bowl 50", "Apollo 11"); never years or days
     ("February 5", "In 3 days")."""
@@ -291,6 +297,7 @@ def validate_citations(text: str, passages: list[Passage], question: str = "", s
     last_good: list[int] = []
 
     qlang = detect_question(question) if question else ""
+    alang = qlang or detect_question(text)  # the answer's language
     known = [p.lang for p in passages if p.lang in ("en", "vi")]
     cross = bool(question) and bool(known) and qlang not in known
 
@@ -341,18 +348,29 @@ def validate_citations(text: str, passages: list[Passage], question: str = "", s
                     valid = [1]
                 notes.append(f"citation inferred for an uncited sentence: {body[:80]}")
         # names must be in the cited passages (see with_qnames); numbers only beside a new sourced one (_unsupported)
-        names = facts.unsupported(body, with_qnames(_support_texts(passages, valid)), check_numbers=False) if valid else []
+        if valid:
+            body, spelled = verify.respell(body, _support_texts(passages, valid))
+            if spelled:
+                notes.append("repaired name(s): " + ", ".join(f"{a} -> {b}" for a, b in spelled))
+        judged = verify.names(body, with_qnames(_support_texts(passages, valid)), alang) if valid else []
+        names = [n.text for n in judged if n.support is verify.Support.WRONG]
+        unverified = [n.text for n in judged if n.support is verify.Support.UNVERIFIED]
+        if unverified and not names and not any(n.support is verify.Support.SUPPORTED for n in judged) \
+                and not has_facts_beyond_names(body):
+            # a rendering no passage word confirms, and nothing else in the claim that one does ("The ambassador
+            # is Jane Doe"): a claim must rest on something the evidence states
+            return body, valid, notes, f"dropped a claim resting only on names no passage confirms ({', '.join(unverified)}): {body[:100]}"
         if names:
             alt = next((i for i in range(1, n + 1)
                         if not _unsupported(body, _support_texts(passages, [i]), question, stated)
-                        and not facts.unsupported(body, with_qnames(_support_texts(passages, [i])), check_numbers=False)),
+                        and not verify.wrong_names(body, with_qnames(_support_texts(passages, [i])), alang)),
                        None)
             if alt is not None:
                 valid, names = [alt], []
         if names:
             # a near-miss of a name the cited evidence spells ("Sonexay Siphandon") is rewritten to its spelling
             repaired, done = facts.repair_names(body, names, _support_texts(passages, valid))
-            if done and not facts.unsupported(repaired, with_qnames(_support_texts(passages, valid)), check_numbers=False):
+            if done and not verify.wrong_names(repaired, with_qnames(_support_texts(passages, valid)), alang):
                 notes.append("repaired name(s): " + ", ".join(f"{a} -> {b}" for a, b in done))
                 return repaired, valid, notes, None
         if names:

@@ -22,14 +22,18 @@ from .checks import CHECKS, Claim
 from .mentions import Source
 from .problems import Kind, NameMention, Problem, Support, Verdict
 
-__all__ = ["check", "verdict", "repair", "Problem", "Kind", "Support", "Verdict", "NameMention", "CHECKS"]
+__all__ = ["check", "verdict", "repair", "respell", "names", "wrong_names", "Problem", "Kind", "Support", "Verdict", "NameMention", "CHECKS"]
 
 
-def verdict(claim: str, sources: list[str], lang: str, skip: frozenset[str] = frozenset()) -> Verdict:
-    """Run every registered check (except those named in ``skip``) and return problems and name judgements."""
+def verdict(claim: str, sources: list[str], lang: str, skip: frozenset[str] = frozenset(),
+            aligned: bool = True) -> Verdict:
+    """Run every registered check (except those named in ``skip``) and return problems and name judgements.
+
+    ``aligned``: the claim restates its sources sentence for sentence (a bullet and its sentence); False for a
+    short answer drawn from longer passages (names the claim leaves out are then no evidence against it)."""
     src_langs = [detect_question(s) for s in sources]
     c = Claim(claim, list(sources), lang, Source.of(list(sources)), src_langs,
-              cross=any(sl != lang for sl in src_langs))
+              cross=any(sl != lang for sl in src_langs), aligned=aligned)
     v = Verdict()
     for name, fn in CHECKS:
         if name in skip:
@@ -53,3 +57,22 @@ def repair(claim: str, sources: list[str], lang: str) -> tuple[str, list[tuple[s
     from .repairs import repair as _repair
 
     return _repair(claim, sources, lang)
+
+
+def names(claim: str, sources: list[str], lang: str, aligned: bool = False) -> list[NameMention]:
+    """Each proper name of ``claim`` judged supported / unverified / wrong against ``sources`` (the names check
+    alone, as an answer's check uses it; ``aligned`` as in ``verdict``)."""
+    only = frozenset(name for name, _ in CHECKS if name != "names")
+    return verdict(claim, sources, lang, skip=only, aligned=aligned).names
+
+
+def wrong_names(claim: str, sources: list[str], lang: str, aligned: bool = False) -> list[str]:
+    """The names of ``claim`` judged wrong against ``sources``."""
+    return [n.text for n in names(claim, sources, lang, aligned) if n.support is Support.WRONG]
+
+
+def respell(claim: str, sources: list[str]) -> tuple[str, list[tuple[str, str]]]:
+    """Words of a name spelled almost like a name the sources spell ("Siphandon") take their spelling."""
+    from .repairs import respell as _respell
+
+    return _respell(claim, sources)

@@ -26,6 +26,7 @@ class Claim:
     src: Source
     src_langs: list[str]
     cross: bool
+    aligned: bool = True  # the claim restates its sources sentence for sentence (a bullet), not an answer's extract
     names: list[NameMention] = field(default_factory=list)
 
 
@@ -149,7 +150,7 @@ def scales(c: Claim) -> Iterable[Problem]:
 def names(c: Claim) -> Iterable[Problem]:
     """Each proper name is judged supported / unverified / wrong (``mentions.judge_name``); a wrong one is a
     problem, with the source's spelling as its repair when a source name is spelled almost alike."""
-    for nm in judge_names(facts.CITATION.sub(" ", c.text), c.src, c.cross):
+    for nm in judge_names(facts.CITATION.sub(" ", c.text), c.src, c.cross, c.aligned):
         c.names.append(nm)
         if nm.support is Support.WRONG:
             surface = nm.text

@@ -177,3 +177,23 @@ def vietnamese_syllable(word: str) -> bool:
     """Is ``word`` spelled as one Vietnamese syllable (tone marks ignored): "Uy", "Nguyên", "Lâm" yes; "Rollo",
     "Java", "Champa" no."""
     return bool(_syllable().fullmatch(fold(nfc(word)).lower()))
+
+
+@lru_cache(maxsize=1)
+def currency_codes() -> frozenset[str]:
+    """ISO 4217 currency codes (CLDR via Babel): "USD", "VND" are amounts' units, not names."""
+    try:
+        from babel.numbers import list_currencies
+
+        return frozenset(list_currencies())
+    except Exception:
+        return frozenset({"USD", "VND", "EUR"})
+
+
+@lru_cache(maxsize=1)
+def office_words() -> frozenset[str]:
+    """English words of the offices the office check knows ("ambassador", "prime", "minister"): a title, not a name."""
+    from .. import facts
+
+    forms = [f for forms in facts.ROLES.values() for f in forms if all(common_english(w) for w in f.split())]
+    return frozenset(w for f in list(facts.ROLES) + forms for w in f.split() if w not in ("of", "the"))

@@ -64,9 +64,10 @@ def name_runs(text: str) -> list[tuple[str, int]]:
     i = 0
     while i < len(toks):
         w, s = toks[i]
-        if not re.match(_CAP, w) or w.lower() in fw or re.fullmatch(r"[IVXLC]+|\d+", w):
+        if not re.match(_CAP, w) or w.lower() in fw or re.fullmatch(r"[IVXLC]+|\d+", w) \
+                or w in lx.currency_codes() or text[s + len(w):s + len(w) + 1] == "$":
             i += 1
-            continue
+            continue  # not a name; "USD", "US$" are units of an amount
         j = i + 1
         while j < len(toks):
             t = toks[j][0]
@@ -81,7 +82,7 @@ def name_runs(text: str) -> list[tuple[str, int]]:
                 break
         words = [t for t, _ in toks[i:j]]
         opens = i == 0 or toks[i - 1][0] in ('"', "“", "(", ":") or re.search(r"[.!?]\s*$", text[:s])
-        if opens and len(words) == 1 and lx.common_english(words[0]):
+        if opens and len(words) == 1 and (lx.common_english(words[0]) or lx.vietnamese_syllable(words[0])):
             i = j
             continue
         surface = text[s:toks[j - 1][1] + len(toks[j - 1][0])].rstrip(".,'’")
@@ -130,7 +131,7 @@ def _prefix_match(wk: str, src_name_words: set[str]) -> str | None:
     return None
 
 
-def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
+def judge_names(text: str, src: Source, cross: bool, aligned: bool = True) -> list[NameMention]:
     """Supported / unverified / wrong for each proper name of the claim ``text``.
 
     Literal presence (diacritics folded) supports a name; a CLDR place or language (or a short form the lexicon
@@ -144,7 +145,10 @@ def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
     does not otherwise render ("Kublai" for "Hốt Tất Liệt"; never a name that is itself in Vietnamese syllables,
     which a Vietnamese source writes as it is); wrong when a distinctive word is missing and the
     sources hold no such name, or hold a name in Latin script the claim leaves out (a translator keeps those: the
-    claim has put another name in its place) — then a name of common words only is wrong too."""
+    claim has put another name in its place) — then a name of common words only is wrong too. That last inference
+    needs the claim to restate its sources sentence for sentence (``aligned``, a bullet from its sentence); a short
+    answer drawn from passages leaves most of their names out, so with ``aligned=False`` neither that inference nor
+    the Vietnamese-syllable one is made (a missing distinctive word is wrong, a name of common words unverified)."""
     places = lx.places()
     fw, cal, hon = lx.function_words(), lx.calendar_words(), lx.honorifics()
     src_names = _source_names(src)
@@ -161,7 +165,7 @@ def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
             continue
         words = [w for w in re.findall(r"[\wÀ-ỹĐđ'’.-]+", surface) if w.lower().rstrip(".") not in fw
                  and not re.fullmatch(r"[IVXLC]+|\d+", w) and w.lower().rstrip(".") not in cal
-                 and w.lower().rstrip(".") not in hon]
+                 and w.lower().rstrip(".") not in hon and w.lower() not in lx.office_words()]
         words = [w.replace(".", "") if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?", w) else w.rstrip(".") for w in words]
         # a compound ("African-American", "Chinese-style") is judged by its parts unless the sources have it whole
         words = [p for w in words for p in ([w] if src.has(lx.key(w)) else re.split(r"[-–]", w)) if p]
@@ -207,7 +211,7 @@ def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
                        opening and len(words) == 1))
     unaccounted = [(ws, vi) for ws, vi in src_names if not any(w in claim_keys for w in ws)
                    and not any(w in fw for w in ws)]
-    latin_left = any(not vi for ws, vi in unaccounted)
+    latin_left = aligned and any(not vi for ws, vi in unaccounted)
     # a claim name in common words only ("Parliament", "Time Lord") renders one of those Vietnamese names
     translated = sum(1 for j in judged if not j[2] and not j[3] and not j[4] and not j[5])
     vi_left = sum(1 for ws, vi in unaccounted if vi) > translated
@@ -218,7 +222,7 @@ def judge_names(text: str, src: Source, cross: bool) -> list[NameMention]:
             missing = missing + acronyms  # the sources use another acronym: this one is not theirs
         if missing_places:
             out.append(NameMention(surface, start, Support.WRONG, missing=tuple(missing_places + missing), place=True))
-        elif missing and cross and not latin_left and (vi_left or opening) \
+        elif missing and cross and aligned and not latin_left and (vi_left or opening) \
                 and not all(lx.vietnamese_syllable(w) for w in missing):
             # (a name in Vietnamese syllables, "Nguyen Phu Trong", is written as it is in Vietnamese sources)
             out.append(NameMention(surface, start, Support.UNVERIFIED, missing=tuple(missing)))

@@ -6,6 +6,7 @@ name of a place written the Vietnamese way); anything else stays for ``check`` t
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from .. import facts
@@ -13,13 +14,42 @@ from .. import facts
 Strategy = Callable[[str, list[str], str], tuple[str, list[tuple[str, str]]]]
 
 
+def respell(claim: str, sources: list[str]) -> tuple[str, list[tuple[str, str]]]:
+    """Each capitalized word of ``claim`` that the sources do not write but spell almost alike (one name word of
+    5+ letters, similarity ≥ 0.85 with diacritics folded: "Siphandon" ~ "Siphandone") takes their spelling."""
+    from difflib import SequenceMatcher
+
+    from . import lexicon as lx
+
+    src_words: dict[str, str] = {}
+    for t in sources:
+        for w in re.findall(r"[\wÀ-ỹĐđ'’-]+", t):
+            if w[:1].isupper():
+                src_words.setdefault(lx.key(w), w)
+    done = []
+    for w in dict.fromkeys(re.findall(r"\b[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]{4,}", claim)):
+        k = lx.key(w)
+        if k in src_words or not k or lx.vietnamese_syllable(w):
+            continue  # "Trong" is not a misspelt "Tổng": one syllable apart is another name
+        best = max(((SequenceMatcher(None, k, sk).ratio(), sw) for sk, sw in src_words.items()
+                    if sk[:1] == k[:1] and abs(len(sk) - len(k)) <= 2), default=(0.0, ""))
+        if best[0] >= 0.85:
+            claim = re.sub(rf"(?<![\w]){re.escape(w)}(?![\w])", best[1], claim)
+            done.append((w, best[1]))
+    return claim, done
+
+
 def source_spelling(claim: str, sources: list[str], lang: str) -> tuple[str, list[tuple[str, str]]]:
     """A name spelled almost like one the sources spell ("Sonexay Siphandon") takes their spelling."""
+    claim, done = respell(claim, sources)
     from . import check
     from .problems import Kind
 
     bad = [p.span for p in check(claim, sources, lang) if p.kind in (Kind.NAME, Kind.PLACE)]
-    return facts.repair_names(claim, bad, sources) if bad else (claim, [])
+    if not bad:
+        return claim, done
+    claim, more = facts.repair_names(claim, bad, sources)
+    return claim, done + more
 
 
 def source_title(claim: str, sources: list[str], lang: str) -> tuple[str, list[tuple[str, str]]]:
