@@ -195,5 +195,6 @@ def office_words() -> frozenset[str]:
     """English words of the offices the office check knows ("ambassador", "prime", "minister"): a title, not a name."""
     from .. import facts
 
-    forms = [f for forms in facts.ROLES.values() for f in forms if all(common_english(w) for w in f.split())]
+    forms = [f for forms in facts.ROLES.values() for f in forms if all(common_english(w) for w in f.split())
+             and not all(vietnamese_syllable(w) for w in f.split())]  # "tong thong" is Vietnamese
     return frozenset(w for f in list(facts.ROLES) + forms for w in f.split() if w not in ("of", "the"))
