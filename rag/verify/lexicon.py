@@ -83,6 +83,9 @@ def common_english(word: str) -> bool:
     removing an inflection ("Weights" -> "weight", "Uprising" -> "uprising")? Proper names are listed capitalized or
     not at all ("Warsaw", "Saxon", "Thongloun"). Without the word list every word counts as a proper name."""
     web2 = _web2()
+    parts = [p for p in re.split(r"[-–]", word) if p]
+    if len(parts) > 1:
+        return all(common_english(p) for p in parts)
     return any(l in web2 for l in _lemmas(word))
 
 
@@ -162,10 +165,21 @@ def negative_prefixes() -> list[str]:
 
 
 def counterpart_cues(lang: str) -> list[str]:
-    """Phrases after which a person is the host, inviter or counterpart, not the actor (longest first)."""
+    """Phrases after which a person is the host, inviter or counterpart, not the actor (longest first); a trailing
+    " +" means a capitalized word must follow ("tiếp Chủ tịch …", not "tiếp tục")."""
     d = data()["relations"]
     return sorted((nfc(x) for x in d["counterpart_before_vi" if lang == "vi" else "counterpart_before_en"]),
                   key=len, reverse=True)
+
+
+def speaker_cues(lang: str) -> list[str]:
+    """Phrases after which a person reports the sentence rather than acts in it ("Theo X, …", "according to X")."""
+    return [nfc(x) for x in data()["relations"]["speaker_before_vi" if lang == "vi" else "speaker_before_en"]]
+
+
+@lru_cache(maxsize=1)
+def speech_verbs() -> frozenset[str]:
+    return frozenset(data()["relations"]["speech_verbs_en"])
 
 
 @lru_cache(maxsize=1)

@@ -98,20 +98,36 @@ def _source_names(src: Source) -> list[tuple[list[str], bool]]:
     out = []
     for t in src.texts:
         t = lx.nfc(t)
+        runs: list[tuple[list[str], int]] = []  # (words, index of the token after the run)
         run: list[str] = []
         opening = True
-        for m in re.finditer(r"[\w'’-]+|[^\w\s]", t):
-            w = m.group(0)
+        toks = [m.group(0) for m in re.finditer(r"[\w'’-]+|[^\w\s]", t)]
+        for i, w in enumerate(toks):
             if w[0].isupper() and (not opening or not (lx.vietnamese_syllable(w) or lx.common_english(w)
                                                        or w.lower() in lx.function_words())):
                 run.append(w)  # a sentence opens with a capital; a word that is no Vietnamese syllable is a name
             else:
                 if run:
-                    out.append(([lx.key(x) for x in run], all(lx.vietnamese_syllable(x) for x in run)))
+                    runs.append((run, i))
                 run = []
             opening = w in (".", "!", "?", ":", '"', "“", "(")
         if run:
-            out.append(([lx.key(x) for x in run], all(lx.vietnamese_syllable(x) for x in run)))
+            runs.append((run, len(toks)))
+        # a Vietnamese name capitalizes some of its syllables only ("Hội nghị Toàn thể về Cân Đo"): runs of
+        # Vietnamese syllables two lower-case syllables apart are one name
+        merged: list[tuple[list[str], int]] = []
+        for words, end in runs:
+            if merged:
+                pw, pend = merged[-1]
+                gap = toks[pend:end - len(words)]
+                if len(gap) <= 2 and all(g.isalpha() and g.islower() and lx.vietnamese_syllable(g) for g in gap) \
+                        and all(lx.vietnamese_syllable(x) for x in pw + words):
+                    merged[-1] = (pw + gap + words, end)
+                    continue
+            merged.append((words, end))
+        for words, _ in merged:
+            caps = [x for x in words if x[0].isupper()]
+            out.append(([lx.key(x) for x in caps], all(lx.vietnamese_syllable(x) for x in words)))
     return out
 
 
@@ -278,16 +294,33 @@ def negation_carriers(text: str, lang: str) -> list[str]:
     return out
 
 
-def counterpart_names(text: str, lang: str, names: list[str]) -> set[str]:
-    """The keys of ``names`` that ``text`` gives right after a host/inviter/counterpart cue ("theo lời mời của
-    Tổng Bí thư … Thongloun", "hosted by X"): people the sentence's actor acted with or on."""
-    t = lx.key(text)
-    out = set()
-    for cue in lx.counterpart_cues(lang):
-        ck = lx.key(cue)
-        for m in re.finditer(rf"(?:^| ){re.escape(ck)} ", t + " "):
-            after = t[m.end():m.end() + 90]  # titles may sit between the cue and the name
-            for n in names:
-                if n and after.find(n) >= 0 and after.find(n) <= 70:
-                    out.add(n)
+def cue_positions(text: str, cues: list[str], names: list[str], window: int = 200) -> dict[str, tuple[int, int]]:
+    """For each name key of ``names``: (occurrences in ``text``, occurrences after one of ``cues`` in the same
+    clause, within ``window`` characters) — titles may sit between the cue and the name ("theo lời mời của Tổng Bí
+    thư Ban Chấp hành …, Chủ tịch nước Lào Thongloun Sisoulith")."""
+    raw = lx.nfc(text)
+    low = lx.fold(raw).lower()  # same length as ``raw`` for precomposed text
+    if len(low) != len(raw):
+        low = raw.lower()
+    ends: list[int] = []
+    for cue in cues:
+        need_cap = cue.endswith(" +")
+        c = lx.fold(cue.removesuffix(" +")).lower()
+        for m in re.finditer(rf"(?<!\w){re.escape(c)}\s+", low):
+            if need_cap and not raw[m.end():m.end() + 1].isupper():
+                continue
+            ends.append(m.end())
+    out = {}
+    for n in names:
+        if not n:
+            continue
+        pat = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in n.split()) + r"(?!\w)"
+        occ = [m.start() for m in re.finditer(pat, low)]
+        after = [o for o in occ if any(0 <= o - e <= window and not re.search(r"[.;:!?]", raw[e:o]) for e in ends)]
+        out[n] = (len(occ), len(after))
     return out
+
+
+def counterpart_names(text: str, lang: str, names: list[str]) -> set[str]:
+    """The keys of ``names`` that ``text`` gives right after a host/inviter/counterpart cue."""
+    return {n for n, (_, a) in cue_positions(text, lx.counterpart_cues(lang), names).items() if a}

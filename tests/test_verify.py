@@ -1,0 +1,134 @@
+"""The claim checker's contract, as a table of (claim, sources, expected kinds): no model, runs in seconds.
+
+Rows are the cases the issue names (faithful renderings of names, negations, exchanged actors, the two-seed
+briefing's wrong actors) and one row per problem kind. The checker's recall and false alarms on held-out material
+are measured by ``evals/verify_bench.py``, not here."""
+
+import json
+import time
+
+import pytest
+
+from rag import prompts, verify
+from rag.verify import Kind, Support
+
+LEAD = ("Theo Đại sứ Lào tại Việt Nam Khamphao Ernthavanh, chuyến thăm cấp Nhà nước tới Cộng hòa Dân chủ Nhân dân Lào "
+        "của Tổng Bí thư Tô Lâm diễn ra ngay sau Đại hội Đảng của hai nước, mang ý nghĩa chính trị – ngoại giao đặc biệt.")
+ENDED = ("Ngày 5/2, Tổng Bí thư Tô Lâm cùng Đoàn đại biểu cấp cao Việt Nam kết thúc tốt đẹp chuyến thăm cấp Nhà nước tới "
+         "Lào, theo lời mời của Tổng Bí thư Ban Chấp hành Trung ương Đảng Nhân dân Cách mạng Lào, Chủ tịch nước Cộng hòa "
+         "Dân chủ Nhân dân Lào Thongloun Sisoulith.")
+TALKS = ("Trong khuôn khổ chuyến thăm, Tổng Bí thư Tô Lâm đã hội đàm với Tổng Bí thư, Chủ tịch nước Lào Thongloun "
+         "Sisoulith; hội kiến Thủ tướng Lào Sonexay Siphandone, Chủ tịch Quốc hội Lào Saysomphone Phomvihane.")
+TRADE = ("Đánh giá về triển vọng hợp tác kinh tế, Đại sứ Khamphao Ernthavanh cho biết kim ngạch thương mại hai chiều "
+         "Việt Nam – Lào đã đạt 2,6 tỷ USD trong năm 2025.")
+
+CASES = [
+    # faithful renderings: a name in English words the sentence writes in its own (the issue's false alarms)
+    ("The Saxon Garden was opened to the public in 1727.", "Vườn Saxon được mở cửa cho công chúng vào năm 1727.", set()),
+    ("The Warsaw Uprising began in 1944.", "Cuộc nổi dậy Warsaw bắt đầu năm 1944.", set()),
+    ("Most of the Jews of Warsaw were killed.", "Phần lớn người Do Thái ở Warsaw đã bị giết.", set()),
+    ("The city was destroyed in World War II.", "Thành phố bị phá hủy trong Thế Chiến II.", set()),
+    ("The General Conference on Weights and Measures adopted the definition in 1960.",
+     "Hội nghị Toàn thể về Cân Đo đã thông qua định nghĩa năm 1960.", set()),
+    ("The government discouraged the practice.", "Chính phủ không khuyến khích tập quán này.", set()),
+    ("In 1891 Scottish chemist James Dewar produced liquid oxygen.",
+     "Năm 1891 nhà hóa học người Scotland James Dewar đã tạo ra oxi lỏng.", set()),
+    ("Luther's writings reached France, England and Italy in 1519.",
+     "Các tác phẩm của Luther đến Pháp, Anh và Ý năm 1519.", set()),
+    ("Ambassador Khamphao Ernthavanh said two-way trade reached US$2.6 billion in 2025.", TRADE, set()),
+    ("General Secretary To Lam concluded his state visit to Laos on 5 February at the invitation of President "
+     "Thongloun Sisoulith.", ENDED, set()),
+    ("According to Ambassador Khamphao Ernthavanh, To Lam's state visit to Laos came right after the two parties' "
+     "congresses.", LEAD, set()),
+    # one problem of each kind
+    ("Two-way trade reached US$3.6 billion in 2025.", TRADE, {Kind.AMOUNT}),
+    ("Two-way trade reached US$2.6 million in 2025.", TRADE, {Kind.AMOUNT}),
+    ("Two-way trade reached US$2.6 billion in 2024.", TRADE, {Kind.DATE}),
+    ("The visit ended on 6 February.", ENDED, {Kind.DATE}),
+    ("The Saxon Garden was opened to the public in March 1727.",
+     "Vườn Saxon được mở cửa cho công chúng vào tháng 5 năm 1727.", {Kind.DATE}),
+    ("General Secretary Nguyen Phu Trong ended the visit on 5 February.", ENDED, {Kind.NAME}),
+    ("The Kraków Uprising began in 1944.", "Cuộc nổi dậy Warsaw bắt đầu năm 1944.", {Kind.NAME}),
+    ("Trade between Vietnam and Thailand reached US$2.6 billion in 2025.", TRADE, {Kind.PLACE}),
+    ("President To Lam ended the visit on 5 February.", ENDED, {Kind.OFFICE}),
+    ("The Saxon Garden was not opened to the public in 1727.", "Vườn Saxon được mở cửa cho công chúng vào năm 1727.",
+     {Kind.ADDED_NEGATION}),
+    ("The United Nations reached a deal in 2007.", "Liên Hợp Quốc đã không đạt được thỏa thuận năm 2007.",
+     {Kind.LOST_NEGATION}),
+    # who did what to whom (the two-seed briefing's wrong bullets, and an exchange)
+    ("President Thongloun Sisoulith and the Vietnamese delegation concluded their visit to Laos on 5 February.",
+     ENDED, {Kind.WRONG_ACTOR}),
+    ("President Thongloun Sisoulith met with Prime Minister Sonexay Siphandone.", TALKS, {Kind.WRONG_ACTOR}),
+    ("Ambassador Khamphao Ernthavanh visited the Democratic Republic of Laos, where the two countries held their "
+     "first joint national conference.", LEAD, {Kind.WRONG_ACTOR}),
+    ("On the next play, Newton stripped the ball away from Miller.",
+     "Ở lượt chơi tiếp theo, Miller đã tước bóng từ Newton.", {Kind.WRONG_ACTOR}),
+    ("Họ cũng plan tăng cường hợp tác với Lào năm 2026.", "Họ cũng lên kế hoạch tăng cường hợp tác với Lào năm 2026.",
+     {Kind.MIXED_LANGUAGE}),
+]
+
+
+@pytest.mark.parametrize("claim,source,kinds", CASES, ids=[c[0][:50] for c in CASES])
+def test_the_checker_reports_exactly_these_kinds(claim, source, kinds):
+    lang = "vi" if kinds == {Kind.MIXED_LANGUAGE} else "en"
+    got = verify.check(claim, [source], lang)
+    assert {p.kind for p in got} == kinds, [str(p) for p in got]
+    for p in got:  # a problem points at the claim's text, and serializes for --json
+        assert p.span and json.loads(json.dumps(p.to_dict()))["kind"] == p.kind.value
+
+
+def test_names_are_judged_supported_unverified_or_wrong():
+    src = ["Cuộc nổi dậy Warsaw và Hội nghị Toàn thể về Cân Đo."]
+    v = verify.verdict("The Warsaw Uprising and the General Conference on Weights and Measures met Kraków.", src, "en")
+    got = {n.text: n.support for n in v.names}
+    assert got == {"Warsaw Uprising": Support.SUPPORTED, "General Conference on Weights and Measures": Support.UNVERIFIED,
+                   "Kraków": Support.WRONG}, got
+
+
+def test_a_near_miss_name_is_repaired_to_the_sources_spelling():
+    fixed, done = verify.repair("To Lam met Prime Minister Sonexay Siphandon.", [TALKS], "en")
+    assert "Sonexay Siphandone" in fixed and done
+    fixed, _ = verify.repair("President To Lam ended the visit on 5 February.", [ENDED], "en")
+    assert fixed.startswith("General Secretary To Lam") and not verify.check(fixed, [ENDED], "en")
+
+
+def test_the_table_runs_in_seconds_without_a_model():
+    t0 = time.perf_counter()
+    for claim, source, _ in CASES * 3:
+        verify.check(claim, [source], "en")
+    assert time.perf_counter() - t0 < 10
+
+
+def test_every_check_is_registered_once_and_documented():
+    names = [n for n, _ in verify.CHECKS]
+    assert len(names) == len(set(names)) and {"figures", "names", "offices", "negation", "actor"} <= set(names)
+    assert all(fn.__doc__ and len(fn.__doc__) > 40 for _, fn in verify.CHECKS)
+
+
+def test_lexicon_sections_name_their_source():
+    from rag.verify import lexicon
+
+    for name, section in lexicon.data().items():
+        if isinstance(section, dict):
+            assert section.get("source"), f"lexicon section {name!r} does not say where it came from"
+
+
+# ---- prompts -----------------------------------------------------------------------------------------
+
+
+def test_render_is_one_pass_and_strict():
+    """An article that contains a placeholder's name keeps it as written; a missing or unknown value raises."""
+    out = prompts.render("quote", "en", quote="the text says {cite} and {quote}", cite="[2]")
+    assert "the text says {cite} and {quote}" in out and "[2]" in out
+    with pytest.raises(prompts.PromptError, match="no value for cite"):
+        prompts.render("quote", "en", quote="x")
+    with pytest.raises(prompts.PromptError, match="no placeholder for extra"):
+        prompts.render("quote", "en", quote="x", cite="[1]", extra="y")
+
+
+def test_every_template_renders_with_its_own_placeholders():
+    for p in sorted(prompts.PROMPTS_DIR.glob("*.txt")):
+        name, lang = p.stem.rsplit(".", 1)
+        values = {k: f"<{k}>" for k in prompts.placeholders(name, lang)}
+        out = prompts.render(name, lang, **values)
+        assert all(f"<{k}>" in out for k in values)
