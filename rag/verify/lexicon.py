@@ -212,3 +212,9 @@ def office_words() -> frozenset[str]:
     forms = [f for forms in facts.ROLES.values() for f in forms if all(common_english(w) for w in f.split())
              and not all(vietnamese_syllable(w) for w in f.split())]  # "tong thong" is Vietnamese
     return frozenset(w for f in list(facts.ROLES) + forms for w in f.split() if w not in ("of", "the"))
+
+
+@lru_cache(maxsize=1)
+def directions() -> dict[str, str]:
+    """English compass words -> their Vietnamese (folded) form, composing with a place name."""
+    return dict(data()["directions"]["entries"])

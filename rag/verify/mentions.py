@@ -23,16 +23,32 @@ class Source:
     words: tuple[str, ...]        # folded, lower case, in order over all texts
     joined: str                   # " w1 w2 ... " for whole-word search
     capitalized: frozenset[str]   # folded words the sources write with a capital (names, and sentence openers)
+    alone: frozenset[str]         # capitalized words not opening a sentence nor following a capitalized word
 
     @classmethod
     def of(cls, texts: list[str]) -> "Source":
         words: list[str] = []
         caps: set[str] = set()
+        alone: set[str] = set()
         for t in texts:
             raw = re.findall(r"\w+", lx.fold(lx.nfc(t)))
             words += [w.lower() for w in raw]
             caps |= {w.lower() for w in raw if w[:1].isupper() or w[:1].isdigit()}
-        return cls(tuple(texts), tuple(words), " " + " ".join(words) + " ", frozenset(caps))
+            toks = re.findall(r"\w+|[^\w\s]", lx.fold(lx.nfc(t)))
+            for i, w in enumerate(toks):
+                prev = toks[i - 1] if i else "."
+                nxt = toks[i + 1] if i + 1 < len(toks) else "."
+                opener = i == 0 or prev in ".!?:\"“("
+                prev_opens = i >= 1 and (i == 1 or toks[i - 2] in ".!?:\"“(")
+                if w[:1].isupper() and not opener and (not prev[:1].isupper() or prev_opens):
+                    alone.add(w.lower())
+        return cls(tuple(texts), tuple(words), " " + " ".join(words) + " ", frozenset(caps), frozenset(alone))
+
+    def has_place(self, place_key: str) -> bool:
+        """A place's name in the sources; a one-syllable one ("Anh", "Ý", "Mỹ") only standing alone as a name."""
+        if " " in place_key or len(place_key) > 4:
+            return self.has(place_key)
+        return place_key in self.alone
 
     def has_name_word(self, word_key: str) -> bool:
         """The sources write ``word_key`` with a capital: "Trong" of a name is not the "trong" (in) of a sentence."""
@@ -185,6 +201,7 @@ def judge_names(text: str, src: Source, cross: bool, aligned: bool = True) -> li
         words = [w.replace(".", "") if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?", w) else w.rstrip(".") for w in words]
         # a compound ("African-American", "Chinese-style") is judged by its parts unless the sources have it whole
         words = [p for w in words for p in ([w] if src.has(lx.key(w)) else re.split(r"[-–]", w)) if p]
+        words = [re.sub(r"['’]s$", "", w) for w in words]
         if not words:
             continue  # a date ("In November"), an honorific alone
         opening = start == 0 or bool(re.search(r"[.!?:\"“(]\s*$", text[:start]))
@@ -200,7 +217,10 @@ def judge_names(text: str, src: Source, cross: bool, aligned: bool = True) -> li
             if hit:
                 j, pk = hit
                 is_place = True
-                if any(src.has(v) for v in places[pk]):
+                # a compass word before it composes in both languages ("North Africa" = "Bắc Phi")
+                d = lx.directions().get(words[i - 1].lower()) if i and not anchors else None
+                forms = places[pk] | ({f"{d} {v}" for v in places[pk]} if d else set())
+                if any(src.has_place(v) for v in forms):
                     anchors.append(pk)
                     claim_keys |= {x for v in places[pk] for x in v.split()}
                 else:
@@ -279,7 +299,8 @@ def negation_carriers(text: str, lang: str) -> list[str]:
         t = lx.nfc(text).lower()
         return [c for c in lx.negation_carriers("vi") if re.search(rf"(?<![\wÀ-ỹ]){re.escape(c)}(?![\wÀ-ỹ])", t)]
     carriers = set(lx.negation_carriers("en"))
-    out = []
+    out = [p for p in lx.data()["negation"]["en_carrier_phrases"] if re.search(rf"\b{re.escape(p)}\b", text, re.I)]
+    out += [w.lower() for w in re.findall(r"\b[Nn]on-\w+", text)]
     for w in re.findall(r"[A-Za-z-]+", text):
         lw = w.lower()
         if lw in carriers:
