@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
+from evals.legacy_checker import lost_negation, unsupported_across_languages  # noqa: E402
 from rag import facts  # noqa: E402
 from rag import verify  # noqa: E402
 from rag.lang import detect_question  # noqa: E402
@@ -44,7 +45,7 @@ def legacy_check(claim: str, source: str, lang: str = "en") -> list[str]:
     body, _ = facts.repair_roles(body, srcs)
     if lang == "en":
         body, _ = facts.repair_places(body)
-    bad = facts.unsupported_across_languages(body, srcs)
+    bad = unsupported_across_languages(body, srcs)
     problems = [f"name: {b}" for b in bad]
     problems += [f"office: {r}" for r in facts.unsupported_roles(body, srcs)]
     problems += [f"office: {r}" for r in facts.unstated_roles(body, srcs)]
@@ -52,7 +53,7 @@ def legacy_check(claim: str, source: str, lang: str = "en") -> list[str]:
         problems.append("other_language")
     if facts.other_language_words(body, lang):
         problems.append("other_language")
-    if facts.lost_negation(body, source, lang):
+    if lost_negation(body, source, lang):
         problems.append("lost_negation")
     return problems
 
@@ -77,7 +78,7 @@ def run(rows: list[dict]) -> dict:
 def score(rows: list[dict], results: list[dict]) -> dict:
     agg: dict = defaultdict(lambda: {"n": 0, "flagged": 0, "right": 0})
     for r, res in zip(rows, results):
-        for grp in (r["kind"], "planted" if r["kind"] != "faithful" else None):
+        for grp in (r["kind"], "planted" if r["expected"] else None):
             if grp is None:
                 continue
             a = agg[(r["split"], r.get("source_set", "xquad"), grp)]
@@ -90,13 +91,14 @@ def score(rows: list[dict], results: list[dict]) -> dict:
 
 def table(scores: dict[str, dict], split: str, src: str) -> list[str]:
     lines = [f"| kind | n | legacy flagged | verify flagged | verify right kind |", "|---|---|---|---|---|"]
-    for k in ["faithful", *KINDS, "planted"]:
+    for k in ["faithful", "model-faithful", *KINDS, "model-wrong", "planted"]:
         key = f"{split}|{src}|{k}"
         a, b = scores["legacy"].get(key), scores["verify"].get(key)
         if not b:
             continue
         f = lambda x: f"{x['flagged'] / x['n']:.2f}"  # noqa: E731
-        label = "**faithful (false alarms)**" if k == "faithful" else ("**all planted**" if k == "planted" else k)
+        label = {"faithful": "**faithful (false alarms)**", "model-faithful": "**faithful bullets (false alarms)**",
+                 "model-wrong": "wrong bullets", "planted": "**all wrong**"}.get(k, k)
         lines.append(f"| {label} | {b['n']} | {f(a)} | {f(b)} | {b['right'] / b['n']:.2f} |")
     return lines
 
