@@ -49,6 +49,9 @@ LABELS = {
     f"{B}:8": [],
     f"{B}:9": ["content"],                         # "by the end of the year" for "trong thời gian tới"
     f"{B}:10": [],
+    f"{B}:11": ["office", "content"],              # "Two Prime Ministers" for hai Tổng Bí thư; "visited" invented
+    f"{B}:12": ["office", "content"],              # "President" Tô Lâm; "to visit the Central Committee" garbled
+    f"{B}:13": ["content"],                        # "two developing countries" for "phát triển" (the ties develop)
 }
 
 
