@@ -35,7 +35,7 @@ XQ = ROOT / "evals" / "data" / "xquad"
 
 
 def _pct(xs: list[float], p: float) -> float:
-    from rag.evaluate import _pct as pct  # the eval reports' percentile, so both read the same way
+    from rag.scoring import _pct as pct  # the eval reports' percentile, so both read the same way
 
     return pct(xs, p / 100)
 

@@ -14,7 +14,7 @@ import json
 import statistics
 from pathlib import Path
 
-from rag.evaluate import recheck_digest, score_digest
+from rag.evaluate_digests import recheck_digest, score_digest
 
 GOLD = {json.loads(l)["id"]: json.loads(l)
         for l in (Path(__file__).parent / "data" / "digests.jsonl").read_text(encoding="utf-8").splitlines() if l}

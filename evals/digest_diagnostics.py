@@ -45,7 +45,7 @@ def main() -> None:
     from tqdm import tqdm
 
     from rag import NewsDesk
-    from rag.evaluate import recheck_digest
+    from rag.evaluate_digests import recheck_digest
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--index", default=".rag/eval-digests")

@@ -9,20 +9,20 @@ Datasets:
 from __future__ import annotations
 
 import json
-import math
 import re
 import statistics
 import tempfile
 import time
-import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from .lang import detect_question
-from .facts import number_words
-from .lexical import fold
+
+from .evaluate_digests import (aggregate_digests, digest_breakdown, is_digest_gold, recheck_digest,  # noqa: F401
+                               run_digests, score_digest)
+from .scoring import _mean, _pct, contains_answer, exact_match, key_fact_score, retrieval_metrics, token_f1  # noqa: F401
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -100,97 +100,6 @@ def load_squad(corpus_path: Path, questions_path: Path | None = None) -> tuple[l
 
 
 # ---------------------------------------------------------------------------------------------------
-# normalization and answer metrics
-
-
-def _canon_number(m: re.Match) -> str:
-    t = m.group(0)
-    # thousands separators (exactly 3 digits after) vanish; a remaining , or . is a decimal point
-    t = re.sub(r"(?<=\d)[.,](?=\d{3}(?!\d))", "", t) if re.fullmatch(r"\d{1,3}([.,]\d{3})+", t) else t
-    return t.replace(",", ".")
-
-
-def normalize(text: str) -> str:
-    """SQuAD-style normalization that keeps Vietnamese diacritics and unifies number formats ('2,6' == '2.6')."""
-    t = unicodedata.normalize("NFC", text).lower()
-    t = re.sub(r"\[\d+(?:\s*[,;]\s*\d+)*\]", " ", t)  # citations
-    t = re.sub(r"\d+(?:[.,]\d+)+", _canon_number, t)
-    t = t.replace("–", "-").replace("—", "-")
-    # punctuation goes, except between two digits ("5/2", "5-6", "2.6"); "5/2," loses its comma
-    t = re.sub(r"(?<!\d)[^\w\s%]|[^\w\s%](?!\d)", " ", t)
-    t = re.sub(r"\b(a|an|the)\b", " ", t)
-    return " ".join(t.split())
-
-
-def exact_match(pred: str, golds: list[str]) -> float:
-    p = normalize(pred)
-    return float(any(p == normalize(g) for g in golds))
-
-
-def token_f1(pred: str, golds: list[str]) -> float:
-    pt = normalize(pred).split()
-    best = 0.0
-    for g in golds:
-        gt = normalize(g).split()
-        common = Counter(pt) & Counter(gt)
-        same = sum(common.values())
-        if not pt or not gt or same == 0:
-            continue
-        prec, rec = same / len(pt), same / len(gt)
-        best = max(best, 2 * prec * rec / (prec + rec))
-    return best
-
-
-_NUMBER_WORDS = {w: v for w, v in number_words().items() if " " not in w and v > 0}
-
-
-def contains_answer(text: str, alternatives: list[str]) -> bool:
-    """Does ``text`` contain one of the alternatives (normalized; diacritic-folded as a fallback)?"""
-    t = f" {normalize(text)} "
-    tf = fold(t)
-    for a in alternatives:
-        n = normalize(a)
-        if not n:
-            continue
-        if f" {n} " in t or (len(n) > 3 and n in t) or f" {fold(n)} " in tf:
-            return True
-        # a gold answer that is a number word ("six", "sáu") is the same fact as its digits
-        if n in _NUMBER_WORDS and f" {_NUMBER_WORDS[n]} " in t:
-            return True
-        if n.isdigit() and re.search(rf" (?:{n}(?:st|nd|rd|th)|thứ {n}) ", t):  # "48" is said as "the 48th session"
-            return True
-    return False
-
-
-def key_fact_score(text: str, facts: list[list[str]]) -> float:
-    return sum(contains_answer(text, alts) for alts in facts) / len(facts) if facts else 0.0
-
-
-def _dcg(rels: list[int]) -> float:
-    return sum(r / math.log2(i + 2) for i, r in enumerate(rels))
-
-
-def retrieval_metrics(ranked_docs: list[str], ranked_texts: list[str], item: EvalItem) -> dict:
-    def rel(i):
-        if ranked_docs[i] in item.gold_docs:
-            return 1
-        if item.gold_passage and normalize(item.gold_passage)[:200] in normalize(ranked_texts[i]):
-            return 1
-        return 0
-
-    rels = [rel(i) for i in range(len(ranked_docs))]
-    first = next((i for i, r in enumerate(rels) if r), None)
-    ideal = _dcg(sorted(rels[:10], reverse=True)) or _dcg([1])
-    return {
-        "hit@1": float(first is not None and first < 1),
-        "hit@3": float(first is not None and first < 3),
-        "hit@5": float(first is not None and first < 5),
-        "mrr": 1.0 / (first + 1) if first is not None else 0.0,
-        "ndcg@10": _dcg(rels[:10]) / max(ideal, 1e-9) if any(rels[:10]) else 0.0,
-    }
-
-
-# ---------------------------------------------------------------------------------------------------
 # runner
 
 
@@ -202,14 +111,6 @@ class EvalConfig:
     generate: bool = True
     settings: dict = field(default_factory=dict)
     split: str | None = None  # only items of this split ("tune" / "frozen")
-
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    v = sorted(values)
-    i = min(len(v) - 1, max(0, math.ceil(q * len(v)) - 1))
-    return v[i]
 
 
 def set_lang_match(row: dict, lang: str) -> None:
@@ -232,66 +133,6 @@ def score_answer(row: dict) -> None:
     row["f1"] = token_f1(row["answer"], alts) if ok else 0.0
     row["key_fact"] = key_fact_score(row["answer"], gold) if ok else 0.0
     row["correct"] = float(row["key_fact"] == 1.0)
-
-
-def _cited_context(src: dict) -> list[str]:
-    """A cited source as the writer's check sees it (``facts.cited_context``)."""
-    from .facts import cited_context
-
-    return cited_context(src["text"], src.get("date"), src.get("title"))
-
-
-def recheck_digest(row: dict) -> None:
-    """Counts over a digest's final text (``row["digest"]``, as ``Digest.to_dict()``).
-
-    Independent of the checker that filtered the bullets: ``wrong_roles`` counts the gold's ``traps`` (wrong
-    titles/roles, superseded facts) found in the text; ``section_lang_correct`` and ``mixed_language_lines`` come
-    from language identification. ``checker_recheck`` is the claim checker run again on every bullet against its
-    cited sentence — what it *still* flags, by kind; it cannot see what the checker misses (its misses are measured
-    by ``evals/verify_bench.py`` against labels)."""
-    from . import facts as F
-    from . import verify
-
-    dg = row["digest"]
-    srcs_all = dg.get("sources", [])
-    langs, checked, mixed, traps = [], 0, [], []
-    recheck: dict[str, int] = {}
-    items: list[str] = []
-    for sec in dg["sections"]:
-        for b in sec["bullets"]:
-            text = b["text"]
-            langs.append(float(detect_question(F.CITATION.sub("", text)) == sec["lang"]))
-            srcs = [x for c in b["citations"] if 0 < c <= len(srcs_all) and srcs_all[c - 1].get("text")
-                    for x in _cited_context(srcs_all[c - 1]) if x]
-            checked += F.fact_count(text)
-            if srcs:
-                for p in verify.check(F.CITATION.sub("", text), srcs, sec["lang"]):
-                    if p.kind is verify.Kind.MIXED_LANGUAGE:
-                        continue
-                    recheck[p.kind.value] = recheck.get(p.kind.value, 0) + 1
-                    items.append(f"{p.kind.value}: {p.span} | {text[:90]}")
-            if F.other_language_words(text, sec["lang"]):
-                mixed.append(text[:100])
-            low = normalize(text)
-            traps += [t for t in row.get("traps", []) if normalize(t) in low]
-    row["section_lang_correct"] = round(statistics.fmean(langs), 4) if langs else None
-    row["checker_recheck"] = recheck
-    row["checker_recheck_total"] = sum(recheck.values())
-    row["checker_recheck_items"] = items
-    row["residual_unsupported_rate"] = round(row["checker_recheck_total"] / checked, 4) if checked else 0.0
-    row["wrong_roles"] = len(traps)
-    row["wrong_role_items"] = traps
-    row["mixed_language_lines"] = len(mixed)
-    row["mixed_language_items"] = mixed
-    row["bullets"] = sum(len(s["bullets"]) for s in dg["sections"])
-
-
-def score_digest(row: dict) -> None:
-    """Key-fact recall of a summary/briefing row: per section (each language must carry the facts), averaged."""
-    by_lang = {sec["lang"]: key_fact_score(" ".join(b["text"] for b in sec["bullets"]), row["gold"])
-               for sec in row["digest"]["sections"]}
-    row["key_fact_recall"] = round(statistics.fmean(by_lang.values()), 4) if by_lang else 0.0
-    row["key_fact_recall_by_lang"] = by_lang
 
 
 def rescore(report: dict, gold: dict[str, list[list[str]]] | None = None) -> dict:
@@ -365,11 +206,6 @@ def run_items(desk, items: list[EvalItem], generate: bool = True, progress: Call
     return rows
 
 
-def _mean(xs):
-    xs = [x for x in xs if x is not None]
-    return round(statistics.fmean(xs), 4) if xs else None
-
-
 def aggregate(rows: list[dict]) -> dict:
     m: dict = {"n": len(rows)}
     ret = [r["retrieval"] for r in rows if "retrieval" in r and r["answerable"]]
@@ -418,85 +254,6 @@ def breakdowns(rows: list[dict]) -> dict:
         for g, rs in sorted(groups.items()):
             out[name][g] = aggregate(rs)
     return out
-
-
-def is_digest_gold(path: Path) -> bool:
-    if Path(path).suffix.lower() != ".jsonl":
-        return False
-    first = next((l for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()), "{}")
-    try:
-        return json.loads(first).get("kind") in ("summary", "briefing")
-    except json.JSONDecodeError:
-        return False
-
-
-def run_digests(desk, path: Path, limit: int | None = None, progress: Callable | None = None,
-                split: str | None = None) -> list[dict]:
-    """Summaries/briefings against key facts. Per digest: key-fact recall per section (each language must carry
-    the facts), and an independent re-check of the final output against its cited sources — unsupported facts,
-    wrong titles/roles (the checker's and the gold's ``traps``), lines with words of the other language."""
-    from .briefing import BriefingError
-    from .llm import LLMError
-
-    recs = [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
-    if split:
-        recs = [r for r in recs if r.get("split") == split]
-    recs = recs[: limit or None]
-    rows = []
-    for n, r in enumerate(recs):
-        if progress:
-            progress(n, len(recs), r["id"])
-        t0 = time.perf_counter()
-        base = {"id": r["id"], "type": r["kind"], "answerable": True, "split": r.get("split", "")}
-        try:
-            if r["kind"] == "summary":
-                dg = desk.summarize(r["doc_ids"], words=r.get("words", 150))
-            else:
-                dg = desk.brief(since=r.get("since"), until=r.get("until"), query=r.get("query"), docs=r.get("docs"),
-                                words=r.get("words", 150))
-        except (BriefingError, LLMError) as e:
-            rows.append({**base, "lang": "-", "error": str(e),
-                         "latency_ms": {"retrieve": 0.0, "total": (time.perf_counter() - t0) * 1000}})
-            continue
-        row = {**base, "lang": "+".join(s.lang for s in dg.sections), "articles": dg.articles,
-               "latency_ms": {"retrieve": 0.0, "total": (time.perf_counter() - t0) * 1000}, "digest": dg.to_dict()}
-        row["gold"] = r["key_facts"]
-        row["traps"] = r.get("traps", [])
-        score_digest(row)
-        recheck_digest(row)
-        row["raw_unsupported_rate"] = round(len(dg.unsupported) / dg.facts_checked, 4) if dg.facts_checked else 0.0
-        rows.append(row)
-    if progress:
-        progress(len(recs), len(recs), "")
-    return rows
-
-
-DIGEST_METRICS = ["key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct",
-                  "bullets"]
-DIGEST_COUNTS = ["wrong_roles", "mixed_language_lines", "checker_recheck_total"]
-
-
-def aggregate_digests(rows: list[dict]) -> dict:
-    m = {"n": len(rows), "errors": sum(1 for r in rows if "error" in r)}
-    for k in DIGEST_METRICS:
-        m[k] = _mean([r.get(k) for r in rows if "error" not in r])
-    for k in DIGEST_COUNTS:
-        m[k] = sum(r.get(k, 0) for r in rows if "error" not in r)
-    tot = [r["latency_ms"]["total"] / 1000 for r in rows]
-    m["seconds_per_question"] = round(statistics.fmean(tot), 3) if tot else None
-    return m
-
-
-def digest_breakdown(rows: list[dict]) -> dict:
-    """Digest metrics per kind (summary, briefing), per split, and per article count (the timing bars)."""
-    groups: dict = defaultdict(list)
-    for r in rows:
-        groups[f"type={r['type']}"].append(r)
-        if r.get("split"):
-            groups[f"split={r['split']}"].append(r)
-        if r.get("articles"):
-            groups[f"articles={r['articles']}"].append(r)
-    return {k: aggregate_digests(v) for k, v in sorted(groups.items())}
 
 
 def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = None,

@@ -89,7 +89,7 @@ def test_the_question_year_echoed_onto_an_undated_fact_is_cut_and_said():
     text, used, flags = validate_citations("The Panthers defense had 24 interceptions in 2015 [1].", nfl, question=q)
     assert used == [1] and "24 interceptions" in text and "does not say it is for 2015" in text, (text, flags)
     assert any("cut the question's year" in f for f in flags)
-    from rag.answer import year_cut_claims
+    from rag.citations import year_cut_claims
     assert year_cut_claims("Norman had 4 interceptions in the 2015 NFL season.", q) == [("Norman had 4 interceptions.", "2015")]
     assert year_cut_claims("The 2015 team had 24 interceptions.", q) == []  # the year is part of what is named
     # a cited sentence that dates its fact with another year: the trap, still dropped

@@ -10,7 +10,7 @@ from rag import facts
 from rag.briefing import check_line
 from rag import verify
 from rag.verify import Kind
-from rag.evaluate import _cited_context
+from rag.evaluate_digests import _cited_context
 from rag.lang import detect_question
 from rag.salience import Pick, SentencePicker, usable
 

@@ -5,7 +5,8 @@ import subprocess
 import sys
 
 from conftest import FAST_LLM, ROOT
-from rag.evaluate import compare, contains_answer, exact_match, normalize, retrieval_metrics, token_f1, EvalItem
+from rag.evaluate import compare, EvalItem
+from rag.scoring import contains_answer, exact_match, normalize, retrieval_metrics, token_f1
 
 
 def test_normalization_handles_vietnamese_and_number_formats():
@@ -77,7 +78,7 @@ def test_eval_cli_smoke_jsonl_and_xquad_crosslingual(seeded_index, tmp_path):
 
 def test_digest_recheck_counts_wrong_roles_traps_and_mixed_language_lines():
     """The digest metrics re-check the final text against the cited sentence, independently of the writer."""
-    from rag.evaluate import recheck_digest, score_digest
+    from rag.evaluate_digests import recheck_digest, score_digest
 
     src = {"n": 1, "doc_id": "a", "date": "2026-02-06",
            "text": "Ngày 5/2, Tổng Bí thư Tô Lâm kết thúc chuyến thăm cấp Nhà nước tới Lào."}

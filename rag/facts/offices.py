@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..lexical import fold
 from .figures import CITATION, _folded_words, extract

@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from .. import facts
 from ..lang import detect_question
 from . import lexicon as lx
-from .mentions import Source, counterpart_names, cue_positions, judge_names, negation_carriers, negations
+from .mentions import Source, cue_positions, judge_names, negation_carriers, negations
 from .problems import Kind, NameMention, Problem, Support
 
 
@@ -214,7 +214,7 @@ def _subject_role(c: Claim, anchored: list[NameMention]) -> Iterable[Problem]:
     if _PASSIVE.search(c.text) or cue_positions(c.text, claim_cues, [k]).get(k, (0, 0))[1] \
             or re.search(r"\b(?:by|with|of)\s+(?:the\s+)?$", before, re.I):
         return
-    seen = total = counter = speaker = 0
+    total = counter = speaker = 0
     for t, lang in zip(c.sources, c.src_langs):
         n, a = cue_positions(t, lx.counterpart_cues(lang), [k]).get(k, (0, 0))
         _, sp = cue_positions(t, lx.speaker_cues(lang), [k]).get(k, (0, 0))

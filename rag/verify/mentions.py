@@ -37,7 +37,6 @@ class Source:
             toks = re.findall(r"\w+|[^\w\s]", lx.fold(lx.nfc(t)))
             for i, w in enumerate(toks):
                 prev = toks[i - 1] if i else "."
-                nxt = toks[i + 1] if i + 1 < len(toks) else "."
                 opener = i == 0 or prev in ".!?:\"“("
                 prev_opens = i >= 1 and (i == 1 or toks[i - 2] in ".!?:\"“(")
                 if w[:1].isupper() and not opener and (not prev[:1].isupper() or prev_opens):
