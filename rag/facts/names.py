@@ -6,7 +6,7 @@ import re
 
 from ..lexical import fold
 from .figures import CITATION, Facts, _close, _folded_words, extract, number_supported
-from .places import ALIASES, _VI_PLACES, cldr_aliases
+from .places import ALIASES, _VI_PLACES, cldr_aliases, lexicon
 
 
 
@@ -183,9 +183,7 @@ def other_language_words(text: str, lang: str) -> list[str]:
     return []
 
 
-_VI_TITLES_EN = [("Chủ tịch Quốc hội", "Chairman of the National Assembly"), ("Phó Thủ tướng", "Deputy Prime Minister"),
-                 ("Tổng Bí thư", "General Secretary"), ("Chủ tịch nước", "President"), ("Thủ tướng", "Prime Minister"),
-                 ("Đại sứ", "Ambassador"), ("Bộ trưởng", "Minister"), ("Chủ tịch", "Chairman")]
+_VI_TITLES_EN = [tuple(x) for x in lexicon()["offices"]["vi_to_en"]]
 
 
 def repair_places(claim: str) -> tuple[str, list[tuple[str, str]]]:

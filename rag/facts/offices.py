@@ -7,7 +7,7 @@ import re
 from ..lexical import fold
 from .figures import CITATION, _folded_words, extract
 from .names import _STOP_NAMES, name_supported
-from .places import ALIASES, country_key
+from .places import ALIASES, country_key, lexicon
 
 
 
@@ -15,21 +15,8 @@ from .places import ALIASES, country_key
 # titles and roles: "President To Lam" is wrong when the sources call him General Secretary
 
 # role -> its renderings (folded, lower case) in English and Vietnamese
-ROLES = {
-    "general secretary": ["general secretary", "tong bi thu"],
-    "prime minister": ["prime minister", "thu tuong", "premier"],
-    "president": ["president", "chu tich nuoc", "tong thong", "chu tich"],
-    "ambassador": ["ambassador", "dai su"],
-    "minister": ["minister", "bo truong"],
-    "deputy prime minister": ["deputy prime minister", "pho thu tuong"],
-    "chairman of the national assembly": ["chairman of the national assembly", "president of the national assembly",
-                                          "speaker", "chu tich quoc hoi", "national assembly chairman"],
-    "king": ["king", "quoc vuong", "nha vua"],
-    "mayor": ["mayor", "thi truong"],
-    "chair": ["chair", "chairman", "chairwoman", "chu tich"],
-}
-_VI_ROLE_SURFACES = ["Tổng Bí thư", "Thủ tướng", "Phó Thủ tướng", "Chủ tịch nước", "Chủ tịch Quốc hội", "Tổng thống",
-                     "Đại sứ", "Bộ trưởng", "Chủ tịch", "Quốc vương", "Nhà vua", "Thị trưởng"]
+ROLES = {k: list(v["forms"]) for k, v in lexicon()["offices"]["entries"].items()}  # role -> its written forms
+_VI_ROLE_SURFACES = list(lexicon()["offices"]["vi_surfaces"])
 _ROLE_WORDS = sorted({r for rs in ROLES.values() for r in rs if " " in r or len(r) > 3} - {fold(v).lower() for v in _VI_ROLE_SURFACES}
                      | set(_VI_ROLE_SURFACES), key=len, reverse=True)
 _RE_ROLE_NAME = re.compile(
@@ -246,10 +233,7 @@ def unsupported_affiliations(claim: str, sources: list[str]) -> list[str]:
     return bad
 
 
-_ROLE_EN = {"general secretary": "General Secretary", "prime minister": "Prime Minister", "president": "President",
-            "ambassador": "Ambassador", "minister": "Minister", "deputy prime minister": "Deputy Prime Minister",
-            "chairman of the national assembly": "Chairman of the National Assembly", "king": "King",
-            "mayor": "Mayor", "chair": "Chair"}
+_ROLE_EN = {k: v["en"] for k, v in lexicon()["offices"]["entries"].items()}
 
 
 def _source_role(name: str, sources: list[str], window: int = 80) -> str | None:

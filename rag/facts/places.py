@@ -8,6 +8,17 @@ from functools import lru_cache
 
 from ..lexical import fold
 
+LEXICON_FILE = __import__("pathlib").Path(__file__).resolve().parent.parent / "data" / "lexicon.json"
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    """The project's lexicon (``rag/data/lexicon.json``: offices, scale words, negation, relation cues, place
+    aliases …, each section naming its source), read once. ``rag.verify.lexicon`` gives typed access to it."""
+    import json
+
+    return json.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+
 # name aliases across English/Vietnamese (folded, lower-case)
 ALIASES = {
     "laos": "lao", "vietnam": "viet nam", "cambodia": "campuchia", "thailand": "thai lan", "china": "trung quoc",

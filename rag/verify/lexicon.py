@@ -1,23 +1,22 @@
-"""The checker's knowledge, loaded once: ``data/lexicon.json`` (scale words, negation, relation cues, function
+"""The checker's knowledge, loaded once: ``rag/data/lexicon.json`` (scale words, negation, relation cues, function
 words — each section names its source), the Unicode CLDR through Babel (countries, regions, languages in English and
 Vietnamese) and Webster's Second word list from ``english-words`` (is an English word a common word, which a
 translation may render in its own words, or a proper name, which it keeps)."""
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
 from ..lexical import fold
 
 
-@lru_cache(maxsize=1)
 def data() -> dict:
-    """The lexicon file as a dict (read once)."""
-    return json.loads(resources.files(__package__).joinpath("data/lexicon.json").read_text(encoding="utf-8"))
+    """The lexicon file (``rag/data/lexicon.json``) as a dict, read once."""
+    from ..facts.places import lexicon
+
+    return lexicon()
 
 
 def nfc(s: str) -> str:
