@@ -65,13 +65,21 @@ CASES = [
      "Ở lượt chơi tiếp theo, Miller đã tước bóng từ Newton.", {Kind.WRONG_ACTOR}),
     ("Họ cũng plan tăng cường hợp tác với Lào năm 2026.", "Họ cũng lên kế hoạch tăng cường hợp tác với Lào năm 2026.",
      {Kind.MIXED_LANGUAGE}),
+    # a Vietnamese answer over a Vietnamese sentence: lower-case syllables with tone marks are not names
+    ("Tổng Bí thư Tô Lâm đặt vòng hoa tại Đài tưởng niệm các chiến sỹ vô danh.",
+     "Tổng Bí thư Tô Lâm đã đặt vòng hoa tại Đài tưởng niệm các chiến sỹ vô danh ở Viêng Chăn.", set()),
+    ("Lindisfarne được phân loại là thể loại âm nhạc rock dân gian.",
+     "Lindisfarne được xếp vào thể loại rock dân gian.", set()),
+    ("Tổng Bí thư Nguyễn Phú Trọng đặt vòng hoa tại Đài tưởng niệm.", "Tổng Bí thư Tô Lâm đặt vòng hoa tại Đài tưởng niệm.",
+     {Kind.NAME}),
 ]
 
 
 @pytest.mark.parametrize("claim,source,kinds", CASES, ids=[c[0][:50] for c in CASES])
 def test_the_checker_reports_exactly_these_kinds(claim, source, kinds):
-    lang = "vi" if kinds == {Kind.MIXED_LANGUAGE} else "en"
-    got = verify.check(claim, [source], lang)
+    from rag.lang import detect_question
+
+    got = verify.check(claim, [source], detect_question(claim))
     assert {p.kind for p in got} == kinds, [str(p) for p in got]
     for p in got:  # a problem points at the claim's text, and serializes for --json
         assert p.span and json.loads(json.dumps(p.to_dict()))["kind"] == p.kind.value

@@ -11,7 +11,9 @@ from difflib import SequenceMatcher
 from . import lexicon as lx
 from .problems import NameMention, Support
 
-_CAP = r"[A-ZĐÀ-ỸÁÉÍÓÚÝ][\wÀ-ỹ'’.-]*"
+def _cap(word: str) -> bool:
+    """Does ``word`` start with a capital letter (any script: "Đài", "Île", not "đặt")?"""
+    return word[:1].isupper()
 _WORD = re.compile(r"[\wÀ-ỹĐđ'’.-]+|[,;:()\"“”]")
 
 
@@ -79,17 +81,17 @@ def name_runs(text: str) -> list[tuple[str, int]]:
     i = 0
     while i < len(toks):
         w, s = toks[i]
-        if not re.match(_CAP, w) or w.lower() in fw or re.fullmatch(r"[IVXLC]+|\d+", w) \
+        if not _cap(w) or w.lower() in fw or re.fullmatch(r"[IVXLC]+|\d+", w) \
                 or w in lx.currency_codes() or text[s + len(w):s + len(w) + 1] == "$":
             i += 1
             continue  # not a name; "USD", "US$" are units of an amount
         j = i + 1
         while j < len(toks):
             t = toks[j][0]
-            if re.match(_CAP, t) and not re.fullmatch(r"[IVXLC]+", t):
+            if _cap(t) and not re.fullmatch(r"[IVXLC]+", t):
                 j += 1
             elif t.lower() in ("of", "and", "on", "the", "de", "du", "la", "von", "van", "upon") and j + 1 < len(toks) \
-                    and re.match(_CAP, toks[j + 1][0]) and toks[j + 1][0].lower() not in fw:
+                    and _cap(toks[j + 1][0]) and toks[j + 1][0].lower() not in fw:
                 j += 2
             elif re.fullmatch(r"[IVXLC]+", t):  # "World War II": the numeral is the number check's
                 j += 1

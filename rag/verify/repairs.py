@@ -27,7 +27,7 @@ def respell(claim: str, sources: list[str]) -> tuple[str, list[tuple[str, str]]]
             if w[:1].isupper():
                 src_words.setdefault(lx.key(w), w)
     done = []
-    for w in dict.fromkeys(re.findall(r"\b[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]{4,}", claim)):
+    for w in dict.fromkeys(x for x in re.findall(r"\b[\wÀ-ỹ'’-]{5,}", claim) if x[0].isupper()):
         k = lx.key(w)
         if k in src_words or not k or lx.vietnamese_syllable(w):
             continue  # "Trong" is not a misspelt "Tổng": one syllable apart is another name
