@@ -1,0 +1,66 @@
+"""Answer path against the plain-prompt baseline: accuracy, precision of the answers shown, false abstention.
+
+    python evals/answers_vs_plain.py NAME=REPORT_DIR ... [--out evals/reports/answers/vs-plain.md]
+
+accuracy = answerable questions answered right / answerable questions; precision = right / answers shown
+(answerable questions not abstained on, plus unanswerable ones answered); false abstention = answerable questions
+abstained on / answerable; traps answered = unanswerable questions answered / unanswerable. Broken down by the
+question's language and, for the dev set, by split (frozen = never tuned on) and for the English questions over
+the Vietnamese archive (``archive-en-over-vi``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def _stats(rows: list[dict]) -> dict:
+    ans = [r for r in rows if r.get("answerable")]
+    una = [r for r in rows if not r.get("answerable")]
+    shown = [r for r in ans if not r.get("abstained")] + [r for r in una if not r.get("abstained")]
+    right = [r for r in ans if r.get("correct") == 1.0]
+    return {"n": len(rows), "accuracy": len(right) / len(ans) if ans else None,
+            "precision": len(right) / len(shown) if shown else None,
+            "false_abstention": sum(1 for r in ans if r.get("abstained")) / len(ans) if ans else None,
+            "traps_answered": sum(1 for r in una if not r.get("abstained")) / len(una) if una else None}
+
+
+def slices(rows: list[dict]) -> dict[str, dict]:
+    out = {"all": _stats(rows)}
+    for lang in ("vi", "en"):
+        out[f"lang={lang}"] = _stats([r for r in rows if r.get("lang") == lang])
+    if any(r.get("split") for r in rows):
+        for sp in ("tune", "frozen"):
+            out[f"split={sp}"] = _stats([r for r in rows if r.get("split") == sp])
+    if any(r.get("type") == "archive-en-over-vi" for r in rows):
+        out["type=archive-en-over-vi"] = _stats([r for r in rows if r.get("type") == "archive-en-over-vi"])
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("runs", nargs="+", help="NAME=REPORT_DIR")
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    lines = ["| run | slice | n | accuracy | precision of shown answers | false abstention | traps answered |",
+             "|---|---|---|---|---|---|---|"]
+    f = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
+    for spec in a.runs:
+        name, d = spec.split("=", 1)
+        rep = json.loads((Path(d) / "report.json").read_text(encoding="utf-8"))
+        rows = [r for res in rep["results"].values() for r in res["rows"]]
+        for sl, s in slices(rows).items():
+            if s["n"]:
+                lines.append(f"| {name} | {sl} | {s['n']} | {f(s['accuracy'])} | {f(s['precision'])} | "
+                             f"{f(s['false_abstention'])} | {f(s['traps_answered'])} |")
+    text = "\n".join(lines) + "\n"
+    if a.out:
+        Path(a.out).write_text("Command: `python evals/answers_vs_plain.py " + " ".join(a.runs) + "`\n\n" + text,
+                               encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
