@@ -359,6 +359,26 @@ def serve_cmd(obj: _Ctx, host, port, auth, force, max_upload_mb, concurrency, ma
           max_queue=max_queue)
 
 
+@cli.command("mcp")
+@click.option("--http", "http_port", type=click.IntRange(1, 65535), default=None,
+              help="Serve streamable HTTP on this port (http://HOST:PORT/mcp) instead of stdio.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address for --http (loopback by default).")
+@click.option("--auth", help="USER:PASS; required for a non-loopback --host (clients send Bearer USER:PASS).")
+@click.option("--insecure-no-auth", "force", is_flag=True, help="Allow a non-loopback bind without --auth.")
+@click.pass_obj
+def mcp_cmd(obj: _Ctx, http_port, host, auth, force):
+    """Serve the desk to agents over the Model Context Protocol: search, ask, brief, get_document, list_documents."""
+    from .app import check_bind
+    from .mcp_server import serve_mcp
+
+    if http_port is not None:
+        try:
+            check_bind(host, auth, force)
+        except ValueError as e:
+            raise click.UsageError(str(e)) from e
+    serve_mcp(obj.desk(), http_port=http_port, host=host, auth=auth)
+
+
 @cli.command("eval", context_settings={"ignore_unknown_options": False})
 @click.argument("datasets", nargs=-1, required=True)
 @click.option("--questions-from", type=click.Path(exists=True, dir_okay=False),
