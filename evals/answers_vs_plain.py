@@ -43,6 +43,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("runs", nargs="+", help="NAME=REPORT_DIR")
     ap.add_argument("--out")
+    ap.add_argument("--limit", type=int, help="only each report's first N questions (to compare with a shorter run)")
     a = ap.parse_args()
     lines = ["| run | slice | n | accuracy | precision of shown answers | false abstention | traps answered |",
              "|---|---|---|---|---|---|---|"]
@@ -50,14 +51,15 @@ def main() -> None:
     for spec in a.runs:
         name, d = spec.split("=", 1)
         rep = json.loads((Path(d) / "report.json").read_text(encoding="utf-8"))
-        rows = [r for res in rep["results"].values() for r in res["rows"]]
+        rows = [r for res in rep["results"].values() for r in res["rows"]][: a.limit]
         for sl, s in slices(rows).items():
             if s["n"]:
                 lines.append(f"| {name} | {sl} | {s['n']} | {f(s['accuracy'])} | {f(s['precision'])} | "
                              f"{f(s['false_abstention'])} | {f(s['traps_answered'])} |")
     text = "\n".join(lines) + "\n"
     if a.out:
-        Path(a.out).write_text("Command: `python evals/answers_vs_plain.py " + " ".join(a.runs) + "`\n\n" + text,
+        cmd = " ".join(a.runs) + (f" --limit {a.limit}" if a.limit else "")
+        Path(a.out).write_text(f"Command: `python evals/answers_vs_plain.py {cmd}`\n\n" + text,
                                encoding="utf-8")
     print(text)
 
