@@ -341,8 +341,3 @@ def cue_positions(text: str, cues: list[str], names: list[str], window: int = 20
         after = [o for o in occ if any(0 <= o - e <= window and not re.search(r"[.;:!?]", raw[e:o]) for e in ends)]
         out[n] = (len(occ), len(after))
     return out
-
-
-def counterpart_names(text: str, lang: str, names: list[str]) -> set[str]:
-    """The keys of ``names`` that ``text`` gives right after a host/inviter/counterpart cue."""
-    return {n for n, (_, a) in cue_positions(text, lx.counterpart_cues(lang), names).items() if a}
