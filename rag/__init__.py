@@ -37,20 +37,62 @@ class NewsDesk:
 
     # ---- index ----
     def ingest(self, paths, progress=None) -> IngestReport:
-        return ingest(self.store, [Path(p) for p in paths], progress=progress)
+        rep = ingest(self.store, [Path(p) for p in paths], progress=progress)
+        self.organize()
+        return rep
 
     def ingest_documents(self, docs, progress=None) -> IngestReport:
         """Ingest :class:`rag.documents.Document` records built in memory (see ``rag.integrations``)."""
         from .ingest import ingest_documents
 
-        return ingest_documents(self.store, list(docs), progress=progress)
+        rep = ingest_documents(self.store, list(docs), progress=progress)
+        self.organize()
+        return rep
+
+    def organize(self) -> dict:
+        """Group what is not grouped yet: syndicated copies (``rag.copies``), then stories (``rag.stories``).
+        Idempotent; run after every ingest (setting ``organize_on_ingest``)."""
+        if not self.settings.organize_on_ingest:
+            return {}
+        from .copies import CopyIndex
+        from .stories import StoryIndex
+
+        with self.store.write_lock():
+            copies = CopyIndex(self.store).update()
+            assigned = StoryIndex(self.store).update()
+        return {"copies": copies, "assigned": assigned}
 
     def remove(self, doc_id: str) -> bool:
+        from .copies import CopyIndex
+        from .stories import StoryIndex
+
         with self.store.write_lock():
-            return self.store.remove_document(doc_id)
+            CopyIndex(self.store).remove(doc_id)
+            gone = self.store.remove_document(doc_id)
+            StoryIndex(self.store).update()
+            return gone
 
     def docs(self):
-        return self.store.list_docs()
+        """Stored documents, each with ``copy_of`` (its canonical article's id when it is a syndicated copy)."""
+        from .copies import CopyIndex
+
+        copy_of = CopyIndex(self.store).copy_of()
+        docs = self.store.list_docs()
+        for d in docs:
+            d.copy_of = copy_of.get(d.doc_id)
+        return docs
+
+    def stories(self, since: str | None = None):
+        from .stories import StoryIndex
+
+        return StoryIndex(self.store).stories(since)
+
+    def story(self, story_id: str):
+        """A story and its timeline (``rag.stories.timeline``); None when there is no such story."""
+        from .stories import StoryIndex, timeline
+
+        st = StoryIndex(self.store).story(story_id)
+        return (st, timeline(self.store, st)) if st else None
 
     def stats(self) -> dict:
         st = self.store.stats()
@@ -70,6 +112,16 @@ class NewsDesk:
 
             self._llm = get_llm(self.settings)
         return self._llm
+
+    @property
+    def confidence(self):
+        """The confidence calibrator (``rag.confidence.ConfidenceModel``) the settings name."""
+        if getattr(self, "_confidence", None) is None:
+            from .confidence import ConfidenceModel, default_model
+
+            self._confidence = (ConfidenceModel.load(Path(self.settings.confidence_model))
+                                if self.settings.confidence_model else default_model())
+        return self._confidence
 
     def warm(self, lang: str = "vi") -> None:
         """Load the LLM and the query embedder, and put the answer instructions for ``lang`` into llama.cpp's KV

@@ -536,6 +536,8 @@ def select_docs(desk, since: str | None = None, until: str | None = None, query:
         return ids
     ids = [d.doc_id for d in desk.store.list_docs() if d.state == "ok"
            and (not since or (d.date and d.date >= since)) and (not until or (d.date and d.date <= until))]
+    copies = desk.store.copies_among(set(ids))  # a syndicated copy is briefed once, as its canonical article
+    ids = [d for d in ids if d not in copies]
     if not ids:
         raise BriefingError(f"no article dated in {since or '…'} – {until or '…'}")
     if len(ids) > max_docs:

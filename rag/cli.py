@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -46,6 +47,30 @@ class _Group(click.Group):
         except NewsDeskError as e:
             raise click.ClickException(str(e)) from e
 
+
+
+class _Draft:
+    """Streams the model's draft to the terminal under a "draft" label; ``erase`` clears it (ANSI), so the checked
+    answer replaces the draft instead of repeating it."""
+
+    LABEL = "draft, being checked: "
+
+    def __init__(self):
+        self.text = ""
+
+    def __call__(self, tok: str) -> None:
+        if not self.text:
+            click.echo(click.style(self.LABEL, dim=True), nl=False)
+        self.text += tok
+        click.echo(click.style(tok, dim=True), nl=False)
+
+    def erase(self) -> None:
+        if not self.text:
+            return
+        cols = max(20, shutil.get_terminal_size().columns)
+        rows = sum(max(1, -(-len(line) // cols)) for line in (self.LABEL + self.text).split("\n"))
+        click.echo("\r" + (f"\x1b[{rows - 1}A" if rows > 1 else "") + "\x1b[J", nl=False)
+        self.text = ""
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index", type=click.Path(file_okay=False, path_type=Path), envvar="RAG_INDEX",
@@ -94,12 +119,13 @@ def ingest_cmd(obj: _Ctx, paths, as_json):
 
 
 def _filters(since, until, docs):
-    from .documents import LoadError, normalize_date
+    from .daily import resolve_day
+    from .documents import LoadError
     from .store import Filters
 
     try:
-        since = normalize_date(since, "--since")
-        until = normalize_date(until, "--until")
+        since = resolve_day(since)
+        until = resolve_day(until)
     except LoadError as e:
         raise click.BadParameter(e.reason.replace("field 'date'", "the value")) from e
     if not (since or until or docs):
@@ -149,7 +175,8 @@ def docs_cmd(obj: _Ctx, as_json):
         return
     for d in docs:
         flag = "" if d.state == "ok" else f" [{d.state}]"
-        click.echo(f"{d.doc_id}\t{d.date or '-'}\t{d.n_chunks} chunks\t{d.title or ''}{flag}")
+        copy = f" [copy of {d.copy_of}]" if d.copy_of else ""
+        click.echo(f"{d.doc_id}\t{d.date or '-'}\t{d.n_chunks} chunks\t{d.title or ''}{flag}{copy}")
 
 
 @cli.command("remove")
@@ -227,26 +254,23 @@ def ask_cmd(obj: _Ctx, question, k, since, until, docs, as_json, no_stream):
         raise click.UsageError(f"the question is {len(question.strip()):,} characters long; ask in at most "
                                f"{MAX_QUESTION_CHARS:,}")
     desk = obj.desk()
-    streamed: list[str] = []
-
-    def on_token(tok):
-        streamed.append(tok)
-        click.echo(tok, nl=False)
-
+    # the draft streams only to a terminal, marked as a draft, and is erased when the checked answer replaces it
+    draft = _Draft() if not (as_json or no_stream) and sys.stdout.isatty() else None
     try:
-        ans = desk.ask(question, k=k, filters=_filters(since, until, docs),
-                       stream=None if (as_json or no_stream) else on_token)
+        ans = desk.ask(question, k=k, filters=_filters(since, until, docs), stream=draft)
     except LLMError as e:
+        if draft:
+            draft.erase()
         raise click.ClickException(str(e)) from e
+    if draft:
+        draft.erase()
     if as_json:
         _emit(ans.to_dict())
         return
-    if streamed:
-        click.echo()
-        if "".join(streamed).strip() != ans.answer:
-            click.echo(click.style("checked answer: ", bold=True) + ans.answer)
-    else:
-        click.echo(ans.answer)
+    label = ans.state.value.replace("_", " ")
+    conf = f" · confidence {ans.confidence:.0%}" if ans.state.value != "not_in_articles" else ""
+    click.echo(click.style(f"[{label}{conf}]", bold=True))
+    click.echo(ans.display or ans.answer)
     if ans.citations:
         click.echo(click.style("sources:", bold=True))
         for c in ans.citations:
@@ -276,12 +300,18 @@ def summarize_cmd(obj: _Ctx, doc_ids, words, as_json):
 @click.option("--query", help="Topic: the best-matching articles are briefed.")
 @click.option("--docs", "docs", multiple=True, help="Document id (repeatable).")
 @click.option("--words", type=click.IntRange(30, 600), default=150, show_default=True)
+@click.option("--by-story", is_flag=True, help="The daily briefing: one section per story with news since --since.")
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--format", "fmt", type=click.Choice(["md", "text"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "text", "html"]), default="md", show_default=True)
 @click.pass_obj
-def brief_cmd(obj: _Ctx, since, until, query, docs, words, as_json, fmt):
-    """Bilingual (Vietnamese + English) briefing with parallel, cited bullets."""
+def brief_cmd(obj: _Ctx, since, until, query, docs, words, by_story, as_json, fmt):
+    """Bilingual (Vietnamese + English) briefing with parallel, cited bullets (--since accepts "yesterday")."""
     f = _filters(since, until, ())
+    if by_story:
+        _daily(obj, f.since if f else None, f.until if f else None, words, as_json, fmt)
+        return
+    if fmt == "html":
+        raise click.UsageError("--format html is for --by-story; use md or text")
     _digest(obj, as_json, fmt, lambda d, progress: d.brief(since=f.since if f else None, until=f.until if f else None,
                                                            query=query, docs=list(docs) or None, words=words,
                                                            progress=progress))
@@ -322,6 +352,247 @@ def _digest(obj: _Ctx, as_json: bool, fmt: str, fn) -> None:
     click.echo(click.style(f"{dg.facts_checked} facts checked · {len(dg.unsupported)} draft problems rewritten or "
                            f"left out (see the notes) · "
                            f"{dg.timings_ms['total'] / 1000:.1f} s", dim=True), err=True)
+
+
+def _daily(obj: _Ctx, since, until, words, as_json, fmt) -> None:
+    from .daily import daily
+    from .llm import LLMError
+
+    desk = obj.desk()
+    bar = None
+    if not as_json and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit="story", file=sys.stderr, leave=False)
+
+    def progress(done, total, label):
+        if bar is not None:
+            bar.total, bar.n = total, done
+            bar.set_description_str(label[:40])
+            bar.refresh()
+
+    try:
+        db = daily(desk, since, until, words=words, progress=progress)
+    except LLMError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        _emit(db.to_dict())
+    elif fmt == "html":
+        click.echo(db.to_html())
+    else:
+        md = db.to_markdown()
+        click.echo(md if fmt == "md" else re.sub(r"[#*]", "", md))
+
+
+# ---- following the news: feeds, refresh, watch, stories
+
+
+@cli.group("feeds")
+def feeds_grp():
+    """The feeds the desk follows (RSS, Atom, JSON Feed; OPML import/export)."""
+
+
+@feeds_grp.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def feeds_add(obj: _Ctx, urls, as_json):
+    """Follow feeds (each URL is fetched once to check it is a feed)."""
+    from .feeds import FeedError, FeedRegistry
+
+    reg = FeedRegistry(obj.desk().store)
+    added, errors = [], []
+    for u in urls:
+        try:
+            added.append(reg.add(u).to_dict())
+        except FeedError as e:
+            errors.append({"url": u, "error": str(e)})
+    if as_json:
+        _emit({"added": added, "errors": errors})
+    else:
+        for f in added:
+            click.echo(f"following {f['url']} ({f['title'] or 'untitled'})")
+        for e in errors:
+            click.echo(click.style(f"error: {e['error']}", fg="red"), err=True)
+    sys.exit(1 if errors else 0)
+
+
+@feeds_grp.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def feeds_list(obj: _Ctx, as_json):
+    """The followed feeds, their last refresh and errors."""
+    from .feeds import FeedRegistry
+
+    feeds = [f.to_dict() for f in FeedRegistry(obj.desk().store).list()]
+    if as_json:
+        _emit({"feeds": feeds})
+        return
+    for f in feeds:
+        state = f["last_error"] or f["last_status"] or "never refreshed"
+        click.echo(f"{f['url']}\t{f['title'] or ''}\t{f['items_seen']} items\t{f['last_refresh'] or '-'}\t{state}")
+
+
+@feeds_grp.command("remove")
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_obj
+def feeds_remove(obj: _Ctx, urls):
+    """Stop following feeds (their articles stay in the index)."""
+    from .feeds import FeedRegistry
+
+    reg = FeedRegistry(obj.desk().store)
+    missing = [u for u in urls if not reg.remove(u)]
+    for u in missing:
+        click.echo(f"not followed: {u}", err=True)
+    sys.exit(1 if missing else 0)
+
+
+@feeds_grp.command("import")
+@click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Fetch each feed to check it first.")
+@click.pass_obj
+def feeds_import(obj: _Ctx, opml, check):
+    """Follow every feed of an OPML file."""
+    from .feeds import FeedError, FeedRegistry
+
+    try:
+        added, errors = FeedRegistry(obj.desk().store).import_opml(opml, check=check)
+    except FeedError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"following {len(added)} feeds from {opml}")
+    for e in errors:
+        click.echo(click.style(f"error: {e['error']}", fg="red"), err=True)
+
+
+@feeds_grp.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.pass_obj
+def feeds_export(obj: _Ctx, output):
+    """The followed feeds as OPML 2.0."""
+    from .feeds import FeedRegistry
+
+    text = FeedRegistry(obj.desk().store).export_opml()
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _refresh_once(desk, show: bool):
+    from .feeds import refresh
+
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit="feed", file=sys.stderr, leave=False)
+
+    def progress(done, total, label):
+        if bar is not None:
+            bar.total, bar.n = total, done
+            bar.set_description_str(label[-40:])
+            bar.refresh()
+
+    try:
+        return refresh(desk, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+@cli.command("refresh")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def refresh_cmd(obj: _Ctx, as_json):
+    """One pass over all feeds: new items are fetched, extracted and ingested."""
+    rep = _refresh_once(obj.desk(), show=not as_json and sys.stderr.isatty())
+    if as_json:
+        _emit(rep.to_dict())
+        return
+    click.echo(f"{rep.feeds} feeds · {rep.articles_added} articles added · {rep.feeds_unchanged} unchanged · "
+               f"{len(rep.errors)} errors · {rep.seconds:.1f} s")
+    for e in rep.errors:
+        click.echo(click.style(f"error: {e['url']}: {e['error']}", fg="red"), err=True)
+
+
+@cli.command("watch")
+@click.option("--every", default="30m", show_default=True, help="Interval: 90s, 30m, 2h.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append one JSON line per refresh here (default: INDEX/feeds.log).")
+@click.option("--times", type=click.IntRange(1), help="Stop after this many refreshes (default: until Ctrl-C).")
+@click.pass_obj
+def watch_cmd(obj: _Ctx, every, log_path, times):
+    """Refresh all feeds on a schedule, with a progress line per pass and a log."""
+    import time as _time
+
+    from .feeds import FeedError, parse_every
+
+    try:
+        seconds = parse_every(every)
+    except FeedError as e:
+        raise click.BadParameter(str(e)) from e
+    desk = obj.desk()
+    log_path = log_path or Path(desk.settings.index) / "feeds.log"
+    n = 0
+    try:
+        while True:
+            rep = _refresh_once(desk, show=sys.stderr.isatty())
+            n += 1
+            stamp = _time.strftime("%Y-%m-%d %H:%M:%S")
+            with open(log_path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"at": stamp, **rep.to_dict()}, ensure_ascii=False) + "\n")
+            nxt = _time.strftime("%H:%M", _time.localtime(_time.time() + seconds))
+            click.echo(f"[{stamp}] {rep.feeds} feeds · +{rep.articles_added} articles · {len(rep.errors)} errors"
+                       + ("" if times and n >= times else f" · next at {nxt}"))
+            for e in rep.errors:
+                click.echo(click.style(f"  error: {e['url']}: {e['error']}", fg="red"), err=True)
+            if times and n >= times:
+                return
+            _time.sleep(seconds)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@cli.command("stories")
+@click.option("--since", help="Stories with an article on/after this day (YYYY-MM-DD, yesterday, hôm qua).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def stories_cmd(obj: _Ctx, since, as_json):
+    """Stories: articles grouped into events followed over days (copies counted in their canonical's story)."""
+    f = _filters(since, None, ())
+    stories = obj.desk().stories(since=f.since if f else None)
+    if as_json:
+        _emit({"stories": [s.to_dict() for s in stories]})
+        return
+    for s in stories:
+        span = s.first_date if s.first_date == s.last_date else f"{s.first_date or '?'} – {s.last_date or '?'}"
+        click.echo(f"{s.id}\t{span}\t{len(s.doc_ids)} articles, {s.outlets} outlets\t{s.title}")
+
+
+@cli.command("story")
+@click.argument("story_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def story_cmd(obj: _Ctx, story_id, as_json):
+    """A story's timeline: its dated facts in event order, each cited, with what later reports changed."""
+    got = obj.desk().story(story_id)
+    if got is None:
+        raise click.ClickException(f"no story {story_id!r} (see rag stories)")
+    st, facts = got
+    if as_json:
+        _emit({"story": st.to_dict(), "timeline": [f.to_dict() for f in facts]})
+        return
+    click.echo(click.style(st.title, bold=True))
+    click.echo(f"{len(st.doc_ids)} articles · {st.outlets} outlets · {st.first_date} – {st.last_date}")
+    for f in facts:
+        rel = " (resolved from the article's date)" if f.how == "relative" else ""
+        click.echo(f"{f.date}{rel}  {f.text}  [{f.doc_id}]")
+        if f.changes:
+            click.echo(click.style(f"    changes an earlier report ({f.changes['doc_id']}): {f.changes['text'][:140]}",
+                                   fg="yellow"))
 
 
 @cli.command("serve")
@@ -379,27 +650,63 @@ def mcp_cmd(obj: _Ctx, http_port, host, auth, force):
     serve_mcp(obj.desk(), http_port=http_port, host=host, auth=auth)
 
 
+def _refit(reports: list[dict], out: Path, as_json: bool, quiet: bool = False) -> None:
+    """Fit the confidence calibrator on the answered rows of ``reports``; write ``out/confidence.json``; print the
+    trust metrics the new calibrator gives those rows (in-sample: hold rows out to measure it honestly)."""
+    from .confidence import apply, fit, trust_metrics
+
+    rows = [row for rep in reports for r in rep["results"].values() for row in r["rows"] if "abstained" in row]
+    if not rows:
+        raise click.ClickException("the reports hold no answered rows to fit on (run rag eval with generation)")
+    model = fit(rows, {"vi-vi": 0.9, "en-vi": 0.8, "en-en": 0.9, "vi-en": 0.8, "*": 0.85}, source="rag eval refit")
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out / "confidence.json")
+    trust = trust_metrics(apply(model, rows))
+    if quiet:
+        return
+    if as_json:
+        _emit({"model": str(out / "confidence.json"), "thresholds": model.thresholds, "trust_in_sample": trust})
+        return
+    click.echo(f"wrote {out / 'confidence.json'} (use it: RAG_CONFIDENCE_MODEL={out / 'confidence.json'})")
+    click.echo(f"thresholds: {model.thresholds}")
+    click.echo(f"in-sample: answered precision {trust['answered']['precision']} at coverage "
+               f"{trust['answered']['coverage']}; AURC {trust['aurc']}; ECE {trust['ece_all']}")
+
+
 @cli.command("eval", context_settings={"ignore_unknown_options": False})
 @click.argument("datasets", nargs=-1, required=True)
 @click.option("--questions-from", type=click.Path(exists=True, dir_okay=False),
               help="SQuAD cross-lingual mode: questions/answers from this parallel file (same ids).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), help="Write report.json/.md/.png here.")
 @click.option("--limit", type=click.IntRange(1), help="Only the first N questions per dataset.")
+@click.option("--skip", type=click.IntRange(0), default=0, show_default=True,
+              help="Leave out the first N questions per dataset (with --limit: a held-out window).")
 @click.option("--no-generate", is_flag=True, help="Retrieval metrics only (no LLM).")
 @click.option("--split", type=click.Choice(["tune", "frozen"]),
               help="Only the questions of this split of a gold set that has splits (default: all).")
 @click.option("--fusion", type=click.Choice(["blend", "rrf", "dense", "bm25"]))
 @click.option("-k", "k", type=click.IntRange(1, 50), help="Passages given to the LLM.")
 @click.option("--chunk-tokens", type=click.IntRange(16, 512), help="Chunk size (SQuAD corpora are re-indexed per run).")
+@click.option("--refit-confidence", is_flag=True,
+              help="Also fit the confidence calibrator on this run's rows (written to OUT/confidence.json).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def eval_cmd(obj: _Ctx, datasets, questions_from, out, limit, no_generate, split, fusion, k, chunk_tokens, as_json):
+def eval_cmd(obj: _Ctx, datasets, questions_from, out, limit, skip, no_generate, split, fusion, k, chunk_tokens,
+             refit_confidence, as_json):
     """Evaluate on gold datasets (JSONL or SQuAD/XQuAD JSON).
 
     `rag eval compare OLD NEW` compares two reports; `rag eval rescore DIR...` recomputes a saved report's metrics
-    from its answers (after a metric definition changes)."""
+    from its answers (after a metric definition changes); `rag eval refit DIR...` fits the answer-confidence
+    calibrator on saved reports' rows and writes it to the first DIR's confidence.json (use it with
+    RAG_CONFIDENCE_MODEL)."""
     from . import NewsDesk
     from .evaluate import EvalConfig, compare, evaluate
+
+    if datasets[0] == "refit":
+        if len(datasets) < 2:
+            raise click.UsageError("usage: rag eval refit REPORT_DIR... (fit the confidence calibrator on their rows)")
+        _refit([_load_report(Path(d)) for d in datasets[1:]], Path(datasets[1]), as_json)
+        return
 
     if datasets[0] == "rescore":
         from .evaluate import rescore_dir
@@ -444,7 +751,7 @@ def eval_cmd(obj: _Ctx, datasets, questions_from, out, limit, no_generate, split
             bar.set_description(label[:30])
             bar.refresh()
 
-    report = evaluate(factory, EvalConfig(list(datasets), questions_from, limit, not no_generate, split=split), out, progress)
+    report = evaluate(factory, EvalConfig(list(datasets), questions_from, limit, not no_generate, split=split, skip=skip), out, progress)
     if as_json:
         _emit({k2: v for k2, v in report.items()} | {"results": {n: {kk: vv for kk, vv in r.items() if kk != "rows"}
                                                                 for n, r in report["results"].items()}})
@@ -454,6 +761,10 @@ def eval_cmd(obj: _Ctx, datasets, questions_from, out, limit, no_generate, split
         click.echo(to_markdown(report))
         if out:
             click.echo(f"wrote {out}/report.json, report.md, report.png")
+    if refit_confidence:
+        if not out:
+            raise click.UsageError("--refit-confidence needs --out (the calibrator is written there)")
+        _refit([report], Path(out), as_json=False, quiet=as_json)
 
 
 def _load_report(p: Path) -> dict:

@@ -69,6 +69,18 @@ class Settings:
     # a claim the model did not cite and that states no checkable fact is kept only when its cosine to the closest
     # evidence sentence is at least this (0 = keep every one); read off the tune split, evals/README.md
     uncited_min_similarity: float = 0.84
+    # confidence (rag.confidence): the calibrator's parameters ("" = the ones shipped, rag/data/confidence.json);
+    # the lowest confidence shown as answered (< 0: the calibrator's own threshold for the language pair, chosen
+    # for a target precision); "not in the articles" shows the closest sentence the articles have, quoted
+    confidence_model: str = ""
+    answered_threshold: float = -1.0
+    show_closest: bool = True
+    # after each ingest, group syndicated copies and assign stories (rag.copies, rag.stories)
+    organize_on_ingest: bool = True
+    # fetching feeds and pages (rag.fetch): per-request timeout, size limit, seconds between requests to one host
+    fetch_timeout: float = 15.0
+    fetch_max_mb: float = 5.0
+    fetch_host_delay: float = 1.0
     # Chroma HNSW for a new index (an existing one keeps what it was created with): M and the search breadth
     hnsw_m: int = 16
     hnsw_ef_search: int = 200

@@ -89,6 +89,9 @@ class Retriever:
 
         ids = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in bm25]))
         found = self.store.passages(ids)  # committed chunks only: skips vectors of a crashed write
+        if not (filters and filters.doc_ids):  # a syndicated copy is searched once, as its canonical article
+            copies = self.store.copies_among({p.doc_id for p in found.values()})
+            found = {c: p for c, p in found.items() if p.doc_id not in copies}
         d_raw = {c: v for c, v in dense if c in found}
         b_raw = {c: v for c, v in bm25 if c in found}
 

@@ -96,6 +96,8 @@ class DocInfo:
     content_hash: str
     state: str
     updated_at: float
+    url: str | None = None
+    copy_of: str | None = None  # the canonical article's id when this is a syndicated copy (rag.copies)
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -131,6 +133,22 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts_vocab USING fts5vocab(chunks_fts, 
 -- get them computed on demand)
 CREATE TABLE IF NOT EXISTS sentences (doc_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
   vec BLOB NOT NULL, PRIMARY KEY (doc_id, start));
+-- syndicated copies (rag/copies.py): MinHash signatures, their LSH bands, each copy's canonical article
+CREATE TABLE IF NOT EXISTS doc_sigs (doc_id TEXT PRIMARY KEY, minhash BLOB NOT NULL, n_shingles INTEGER NOT NULL,
+  copy_of TEXT, content_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS doc_bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, doc_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS doc_bands_key ON doc_bands(band, hash);
+CREATE INDEX IF NOT EXISTS doc_bands_doc ON doc_bands(doc_id);
+-- stories (rag/stories.py): canonical articles grouped into events followed over days
+CREATE TABLE IF NOT EXISTS story_docs (doc_id TEXT PRIMARY KEY, story_id TEXT NOT NULL, content_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS story_docs_story ON story_docs(story_id);
+-- feeds (rag/feeds.py) and what the fetcher knows of each URL (conditional GET)
+CREATE TABLE IF NOT EXISTS feeds (url TEXT PRIMARY KEY, title TEXT, added_at REAL NOT NULL, last_refresh REAL,
+  last_status TEXT, last_error TEXT, items_seen INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS http_cache (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, fetched_at REAL);
+CREATE TABLE IF NOT EXISTS feed_items (feed_url TEXT NOT NULL, item_key TEXT NOT NULL, doc_id TEXT, seen_at REAL,
+  text_hash TEXT,
+  PRIMARY KEY (feed_url, item_key));
 """
 
 
@@ -415,9 +433,24 @@ class Store:
     # ---- reads ----------------------------------------------------------------------------------
     def list_docs(self) -> list[DocInfo]:
         rows = self.db.execute(
-            "SELECT doc_id, title, date, source, n_chunks, content_hash, state, updated_at FROM docs ORDER BY date, doc_id"
+            "SELECT doc_id, title, date, source, n_chunks, content_hash, state, updated_at, url FROM docs "
+            "ORDER BY date, doc_id"
         ).fetchall()
         return [DocInfo(*r) for r in rows]
+
+    def copies_among(self, doc_ids: set[str]) -> set[str]:
+        """Those of ``doc_ids`` that are syndicated copies of another stored article (``rag.copies``)."""
+        if not doc_ids:
+            return set()
+        ids = sorted(doc_ids)
+        return {r[0] for r in self.db.execute(
+            f"SELECT doc_id FROM doc_sigs WHERE copy_of IS NOT NULL AND doc_id IN ({','.join('?' * len(ids))})", ids)}
+
+    def copy_sources(self, doc_id: str) -> list[str]:
+        """The sources (URLs or files) of an article's syndicated copies."""
+        return [r[0] for r in self.db.execute(
+            "SELECT d.source FROM doc_sigs s JOIN docs d ON d.doc_id = s.doc_id WHERE s.copy_of=? AND d.state='ok'",
+            (doc_id,))]
 
     def get_document(self, doc_id: str) -> Document | None:
         r = self.db.execute("SELECT doc_id, text, source, title, date, url FROM docs WHERE doc_id=? AND state='ok'",
