@@ -14,11 +14,13 @@ What the small local models get wrong (STACK.md) and what this module does about
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from dataclasses import dataclass, field
 
 from . import facts, prompts
 from .chunking import split_sentences
+from .confidence import State, language_pair, question_kind
 from .citations import (_name_numbers, _overlap, _support_texts, adds_nothing, question_years,  # noqa: F401
                         validate_citations)
 from .documents import Passage
@@ -40,9 +42,10 @@ _NOT_FOUND_PHRASES = [
 class Citation:
     n: int
     passage: Passage
+    reported_by: int = 1  # outlets that carry the article: it and its syndicated copies (rag.copies)
 
     def to_dict(self) -> dict:
-        return {"n": self.n, **self.passage.to_dict()}
+        return {"n": self.n, **self.passage.to_dict(), "reported_by": self.reported_by}
 
 
 @dataclass
@@ -58,13 +61,24 @@ class Answer:
     standalone_question: str = ""
     flags: list[str] = field(default_factory=list)
     usage: dict = field(default_factory=dict)
-    signals: dict = field(default_factory=dict)  # evidence strength (best dense / evidence scores) for calibration
+    signals: dict = field(default_factory=dict)  # what the confidence is computed from (rag.confidence)
+    state: State = State.NOT_IN_ARTICLES
+    confidence: float = 0.0  # probability that what is shown is right: the answer, or "not in the articles"
+    display: str = ""  # what a reader is shown: the answer as its state presents it, with the quoted sentence
+
+    @property
+    def quote(self) -> Citation | None:
+        """The sentence the answer rests on (or, not in the articles, the closest the articles come)."""
+        return self.citations[0] if self.citations else None
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
             "language": self.language,
+            "state": self.state.value,
+            "confidence": round(self.confidence, 4),
             "answer": self.answer,
+            "display": self.display or self.answer,
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
             "model": self.model,
@@ -174,6 +188,100 @@ def _abstain(question, lang, passages, model, timings, standalone, flags, signal
     text = prompts.load("abstain", lang if lang in ("en", "vi") else "en")
     return Answer(question, lang, text, True, [], passages, model, timings, standalone, flags, usage or {},
                   signals or {})
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def rests_on(text: str, p: Passage) -> Passage:
+    """The one sentence of evidence block ``p`` that holds most of ``text`` (its figures first, then its words),
+    with exact offsets into the article."""
+    spans = split_sentences(p.text)
+    if len(spans) <= 1:
+        return p
+    digits = set(_DIGITS.findall(facts.CITATION.sub("", text)))
+
+    def held(sp) -> tuple:
+        part = p.text[sp.start:sp.end]
+        return (len(digits & set(_DIGITS.findall(part))), _overlap(text, part), -sp.start)
+
+    sp = max(spans, key=held)
+    return Passage(chunk_id=p.chunk_id, doc_id=p.doc_id, text=p.text[sp.start:sp.end], score=p.score, title=p.title,
+                   date=p.date, source=p.source, start=p.start + sp.start, end=p.start + sp.end, lang=p.lang,
+                   scores=p.scores)
+
+
+def answer_signals(text: str, evidence: list[Passage], used: list[int], flags: list[str], usage: dict,
+                   logprobs: list[float] | None) -> dict:
+    """What the confidence of a shown answer is computed from (``rag.confidence.ANSWER_FEATURES``)."""
+    body = facts.CITATION.sub("", text)
+    first = rests_on(text, evidence[used[0] - 1]) if used else None
+    digits = set(_DIGITS.findall(body))
+    top = max(p.score for p in evidence) if evidence else 0.0
+    out = {
+        "cited_score": round(evidence[used[0] - 1].score, 4) if used else None,
+        "cited_is_top": float(bool(used) and evidence[used[0] - 1].score >= top),
+        "cited_overlap": round(_overlap(body, first.text), 4) if first else 0.0,
+        "figures_in_cited": (round(len(digits & set(_DIGITS.findall(first.text))) / len(digits), 4)
+                             if first and digits else None),
+        "dropped": float(sum(f.startswith(("dropped", "removed citation")) for f in flags)),
+        "cut": float(sum(f.startswith("cut ") for f in flags)),
+        "quoted": float(any(f.startswith("answered with the best evidence sentence") for f in flags)),
+        "conflict": float(any(f.startswith("the articles disagree") for f in flags)),
+        "answer_words": len(body.split()),
+    }
+    lps = [x for x in (logprobs or []) if x == x]
+    if lps:
+        out["lp_mean"] = round(sum(lps) / len(lps), 4)
+        out["lp_min"] = round(min(lps), 4)
+    return out
+
+
+def finish(desk, ans: Answer, candidates=None) -> Answer:
+    """Give ``ans`` its confidence and state; put first among its citations the sentence it rests on — or, when
+    the articles do not hold the answer, the closest sentence they have — and compose what a reader is shown."""
+    s = desk.settings
+    model = desk.confidence
+    pair = language_pair(ans.language, [p.lang for p in ans.passages[:3]])
+    sig = ans.signals
+    sig["pair"] = pair
+    a, b = pair.split("-", 1)
+    sig["cross"] = float(a != b)
+    sig.update(question_kind(ans.standalone_question or ans.question))
+    plang = ans.language if ans.language in ("en", "vi") else "en"
+    try:
+        ans.citations = [Citation(c.n, c.passage, 1 + len(desk.store.copy_sources(c.passage.doc_id)))
+                         for c in ans.citations]
+    except sqlite3.OperationalError:  # a read-only index from before copies were grouped: each counts once
+        pass
+    if ans.abstained:
+        sig["no_evidence"] = float(not ans.passages or all(p.score < 0 for p in ans.passages))
+        ans.confidence = model.confidence(sig, abstained=True)
+        ans.state = State.NOT_IN_ARTICLES
+        ans.display = ans.answer
+        if ans.passages and s.show_closest:
+            best = max(range(len(ans.passages)), key=lambda i: ans.passages[i].score)
+            sent = rests_on(ans.standalone_question or ans.question, ans.passages[best])
+            ans.citations = [Citation(best + 1, sent)]
+            ans.display = ans.answer + " " + prompts.render("closest", plang, quote=_one_line(sent.text),
+                                                            cite=f"[{best + 1}]")
+        return ans
+    ans.confidence = model.confidence(sig, abstained=False)
+    threshold = s.answered_threshold if s.answered_threshold >= 0 else model.threshold(pair)
+    ans.state = State.ANSWERED if ans.confidence >= threshold else State.UNCERTAIN
+    if ans.citations:
+        first = ans.citations[0]
+        ans.citations[0] = Citation(first.n, rests_on(ans.answer, first.passage))
+    ans.display = ans.answer
+    if ans.state is State.UNCERTAIN and ans.citations:
+        q = ans.citations[0]
+        ans.display = prompts.render("uncertain", plang, answer=ans.answer, quote=_one_line(q.passage.text),
+                                     cite=f"[{q.n}]")
+    return ans
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def format_evidence(evidence: list[Passage]) -> str:
@@ -333,39 +441,42 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     flags: list[str] = []
     same_lang = any(p.lang == lang for p in res.passages[:3])
     threshold = s.min_dense_score if same_lang else s.min_dense_score_crosslingual
-    if not res.passages or res.best_dense < threshold:
+    weak = not res.passages or res.best_dense < threshold
+    te = time.perf_counter()
+    evidence, ranked = [], []
+    if res.passages:  # even when too weak to answer from: the closest the articles come is shown
+        qvec = res.qvec if res.qvec is not None else desk.retriever.embed_query(standalone)
+        evidence, ranked = desk.evidence.select(standalone, qvec, res.passages, llm.count_tokens,
+                                                max_sentences=s.evidence_sentences, max_tokens=s.evidence_tokens,
+                                                require=tuple(question_years(standalone)) + tuple(sorted(_name_numbers(standalone))))
+    timings["evidence"] = (time.perf_counter() - te) * 1000
+    signals = {"best_dense": round(res.best_dense, 4),
+               "best_evidence": round(max((p.score for p in evidence), default=0.0), 4),
+               "evidence_margin": round(ranked[0].score - ranked[1].score, 4) if len(ranked) > 1 else 0.0}
+    if weak:
         flags.append(f"weak retrieval evidence (best dense score {res.best_dense:.3f} < {threshold})")
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return _abstain(question, lang, res.passages, model, timings, standalone, flags,
-                        {"best_dense": round(res.best_dense, 4)})
-
-    te = time.perf_counter()
-    qvec = res.qvec if res.qvec is not None else desk.retriever.embed_query(standalone)
-    evidence, _ = desk.evidence.select(standalone, qvec, res.passages, llm.count_tokens,
-                                       max_sentences=s.evidence_sentences, max_tokens=s.evidence_tokens,
-                                       require=tuple(question_years(standalone)) + tuple(sorted(_name_numbers(standalone))))
-    timings["evidence"] = (time.perf_counter() - te) * 1000
+        return finish(desk, _abstain(question, lang, evidence, model, timings, standalone, flags, signals))
     for d in dict.fromkeys(p.doc_id for p in res.passages if desk.evidence.hostile(p.doc_id)):
         why = desk.evidence.injection.reasons(d)
         flags.append(f"left out article {d}: it carries instructions aimed at the model (prompt injection: "
                      f"{why[0][:80]!r})" if why else f"left out article {d}: it carries instructions aimed at the model")
-    signals = {"best_dense": round(res.best_dense, 4),
-               "best_evidence": round(max((p.score for p in evidence), default=0.0), 4)}
     if not evidence:
         flags.append("no evidence sentence in the retrieved passages")
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return _abstain(question, lang, res.passages, model, timings, standalone, flags, signals)
+        return finish(desk, _abstain(question, lang, [], model, timings, standalone, flags, signals))
     missing = question_anchors_missing(standalone, evidence)
     if missing:
         flags.append(f"the evidence never states {', '.join(missing)} from the question")
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return _abstain(question, lang, evidence, model, timings, standalone, flags, signals)
+        return finish(desk, _abstain(question, lang, evidence, model, timings, standalone, flags, signals))
 
     tg = time.perf_counter()
     messages = evidence_messages(lang, standalone, evidence)
     gate = _StreamGate(on_token) if on_token else None
     out = llm.chat(messages, max_tokens=s.max_answer_tokens, temperature=s.temperature, on_token=gate)
     text = out.text.strip()
+    logprobs = out.token_logprobs
     usage = {"prompt_tokens": out.prompt_tokens, "prompt_tokens_new": out.prompt_tokens - out.cached_tokens,
              "completion_tokens": out.completion_tokens, "generate_s": round(out.seconds, 3),
              "first_token_s": round(out.first_token_s, 3) if out.first_token_s is not None else None}
@@ -379,7 +490,7 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
                                        {"role": "user", "content": prompts.load("fix_language", lang)}],
                            max_tokens=s.max_answer_tokens, temperature=s.temperature)
             if fix.text.strip() and detect_question(facts.CITATION.sub("", fix.text)) == lang:
-                text = fix.text.strip()
+                text, logprobs = fix.text.strip(), fix.token_logprobs
     timings["generate"] = (time.perf_counter() - tg) * 1000
     if lang == "en":  # a Vietnamese decimal comma copied into English: "2,6 billion" -> "2.6 billion"
         text = re.sub(r"\b(\d+),(\d{1,2})(?=\s*(?:%|percent|per cent|billion|million|trillion|thousand|tỷ|triệu)\b|%)",
@@ -412,7 +523,7 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
                 on_token(fixed)
     timings["total"] = (time.perf_counter() - t0) * 1000
     if not fixed or not used:
-        return _abstain(question, lang, evidence, model, timings, standalone, flags, signals, usage)
+        return finish(desk, _abstain(question, lang, evidence, model, timings, standalone, flags, signals, usage))
     more = retrieved_sentences(res.passages, evidence, desk.evidence.hostile) if facts.quantities(fixed) else []
     rivals = conflicting(fixed, evidence + more, used, standalone)
     if rivals:
@@ -427,5 +538,6 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
         if on_token:  # the note streams after what was shown
             on_token(fixed[len(before.rstrip()):])
     citations = [Citation(i, evidence[i - 1]) for i in used]
-    return Answer(question, lang, fixed, False, citations, evidence, model, timings, standalone, flags, usage,
-                  signals)
+    signals.update(answer_signals(fixed, evidence, used, flags, usage, logprobs))
+    return finish(desk, Answer(question, lang, fixed, False, citations, evidence, model, timings, standalone, flags,
+                               usage, signals))

@@ -52,6 +52,18 @@ CSS = """
 .abstain { color: #92400e; }
 """
 
+DRAFT_LABEL = "draft, being checked:"
+STATE_LABELS = {"answered": ("✔", "Answered", "Đã trả lời"), "uncertain": ("⚠", "Not sure", "Chưa chắc chắn"),
+                "not_in_articles": ("🛈", "Not in the articles", "Không có trong các bài báo")}
+
+
+def state_markdown(ans) -> str:
+    """The checked answer as the chat shows it: its state and confidence, then the text the state presents."""
+    icon, en, vi = STATE_LABELS[ans.state.value]
+    label = vi if ans.language == "vi" else en
+    conf = f" · {ans.confidence:.0%}" if ans.state.value != "not_in_articles" else ""
+    return f"{icon} **{label}**{conf}\n\n" + _link_citations(ans.display or ans.answer)
+
 
 def _link_citations(text: str) -> str:
     """[1] / [1, 2] -> markdown links to the source cards."""
@@ -204,19 +216,14 @@ def build_app(desk, max_upload_mb: int = 20):
             if tok is None:
                 break
             text += tok
-            history[-1]["content"] = text
+            history[-1]["content"] = f"✎ *{DRAFT_LABEL}* {text}"  # replaced by the checked answer below
             yield history, gr.update(), ""
         if "err" in box:
             history[-1]["content"] = f"⚠️ {_readable(box['err'])}"
             yield history, gr.update(), ""
             return
         ans = box["ans"]
-        if ans.abstained:
-            label = "Not in the articles" if ans.language != "vi" else "Không có trong các bài báo"
-            history[-1]["content"] = f"🛈 **{label}.** {ans.answer}"
-            yield history, sources_html(desk, []), ""
-            return
-        history[-1]["content"] = _link_citations(ans.answer)
+        history[-1]["content"] = state_markdown(ans)
         yield history, sources_html(desk, [(c.n, c.passage) for c in ans.citations]), ""
 
     # ---- Summarize / Briefing ----

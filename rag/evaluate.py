@@ -22,6 +22,7 @@ from .lang import detect_question
 
 from .evaluate_digests import (aggregate_digests, digest_breakdown, is_digest_gold, recheck_digest,  # noqa: F401
                                run_digests, score_digest)
+from .confidence import trust_metrics
 from .scoring import _mean, _pct, contains_answer, exact_match, key_fact_score, retrieval_metrics, token_f1  # noqa: F401
 
 
@@ -111,6 +112,7 @@ class EvalConfig:
     generate: bool = True
     settings: dict = field(default_factory=dict)
     split: str | None = None  # only items of this split ("tune" / "frozen")
+    skip: int = 0  # leave out the first ``skip`` items (before ``limit``)
 
 
 def set_lang_match(row: dict, lang: str) -> None:
@@ -185,12 +187,17 @@ def run_items(desk, items: list[EvalItem], generate: bool = True, progress: Call
             row["flags"] = ans.flags
             row["usage"] = ans.usage
             row["signals"] = ans.signals
+            row["state"] = ans.state.value
+            row["confidence"] = round(ans.confidence, 4)
+            row["quote"] = ans.quote.passage.text if ans.quote else None
+            row["quote_has_answer"] = (float(any(contains_answer(row["quote"], f) for f in it.answers))
+                                       if it.answerable and row["quote"] else (0.0 if it.answerable else None))
             row["latency_ms"].update({"answer_retrieve": ans.timings_ms["retrieve"], "generate": ans.timings_ms["generate"],
                                       "total": ans.timings_ms["total"]})
             set_lang_match(row, it.lang)
             row["gold"] = it.answers
             score_answer(row)
-            cited = ans.citations
+            cited = [] if ans.abstained else ans.citations  # a refusal's quote is not a citation of an answer
             if cited:
                 good = [c for c in cited if c.passage.doc_id in it.gold_docs
                         or any(contains_answer(c.passage.text, f) for f in it.answers)]
@@ -236,6 +243,13 @@ def aggregate(rows: list[dict]) -> dict:
         m["prompt_tokens_new"] = round(statistics.fmean(pn), 1) if pn else None
         ft = [r["usage"]["first_token_s"] for r in gen if (r.get("usage") or {}).get("first_token_s")]
         m["first_token_s_p50"] = round(statistics.median(ft), 3) if ft else None
+        trust = trust_metrics(gen)  # rag.confidence: states, risk-coverage, calibration
+        if trust:
+            m["trust"] = trust
+            m["answered_precision"] = trust["answered"]["precision"]
+            m["answered_coverage"] = trust["answered"]["coverage"]
+            m["aurc"], m["ece"] = trust["aurc"], trust["ece_all"]
+            m["first_quote_has_answer"] = trust["first_quote_has_answer"]
     lat = defaultdict(list)
     for r in rows:
         for k, v in r["latency_ms"].items():
@@ -274,6 +288,7 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
             continue
         if is_squad(path):
             docs, items = load_squad(path, Path(config.questions_from) if config.questions_from else None)
+            items = items[config.skip:]
             if config.limit:
                 items = items[: config.limit]
             tmp = tempfile.TemporaryDirectory(prefix="rag-eval-")
@@ -288,6 +303,7 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
             items = load_jsonl_gold(path)
             if config.split:
                 items = [it for it in items if it.split == config.split]
+            items = items[config.skip:]
             if config.limit:
                 items = items[: config.limit]
             desk = desk_factory()
@@ -303,7 +319,7 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
     report = {
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "config": {"datasets": config.datasets, "questions_from": config.questions_from, "limit": config.limit,
-                   "split": config.split,
+                   "skip": config.skip, "split": config.split,
                    "generate": config.generate,
                    "settings": {k: str(v) for k, v in asdict(s).items() if k not in ("openai_api_key",)}},
         "results": reports,
@@ -318,7 +334,8 @@ def evaluate(desk_factory: Callable, config: EvalConfig, out_dir: Path | None = 
 
 TABLE_METRICS = ["n", "key_fact_recall", "raw_unsupported_rate", "residual_unsupported_rate", "section_lang_correct", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "em", "f1", "key_fact", "accuracy",
                  "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
-                 "false_abstention_rate", "lang_match", "seconds_per_question", "median_seconds", "prompt_tokens", "prompt_tokens_new",
+                 "false_abstention_rate", "answered_precision", "answered_coverage", "aurc", "ece",
+                 "first_quote_has_answer", "lang_match", "seconds_per_question", "median_seconds", "prompt_tokens", "prompt_tokens_new",
                  "first_token_s_p50", "wrong_roles", "mixed_language_lines", "checker_recheck_total", "bullets"]
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
+import numpy as np
+
 from .config import Settings
 from .errors import NewsDeskError
 
@@ -50,6 +52,9 @@ class ChatResult:
     first_token_s: float | None = None
     truncated: bool = False  # stopped by max_tokens
     cached_tokens: int = 0  # prompt tokens whose KV cache was reused (llama.cpp's shared-prefix reuse)
+    # natural log-probability of each generated token under the model (None when the host does not give them):
+    # a confidence signal (rag.confidence)
+    token_logprobs: list[float] | None = None
 
 
 class LLM(Protocol):
@@ -199,11 +204,19 @@ class LlamaCppLLM:
         parts: list[str] = []
         n = 0
         finish = None
+        logprobs: list[float] = []
+
+        def record(_ids, scores):  # the chosen token's log-probability (greedy: the best logit), logits unchanged
+            top = float(scores.max())
+            logprobs.append(top - (top + float(np.log(np.exp(scores - top).sum()))))
+            return scores
+
         with self._lock:
             prev = list(self._llm._input_ids)  # what the KV cache holds before this call
             stream = self._llm.create_chat_completion(messages=messages, max_tokens=max_tokens,
                                                       temperature=temperature, top_k=1 if temperature == 0 else 40,
-                                                      stream=True, stop=stop, seed=0, repeat_penalty=self.repeat_penalty)
+                                                      stream=True, stop=stop, seed=0, repeat_penalty=self.repeat_penalty,
+                                                      logits_processor=[record] if temperature == 0 else None)
             for chunk in stream:
                 ch = chunk["choices"][0]
                 delta = ch.get("delta", {}).get("content") or ""
@@ -226,7 +239,7 @@ class LlamaCppLLM:
                 break
             cached += 1
         return ChatResult("".join(parts), n_prompt or prompt_tokens, n, time.perf_counter() - t0, first,
-                          finish == "length", cached_tokens=cached)
+                          finish == "length", cached_tokens=cached, token_logprobs=logprobs or None)
 
 
 def _approx_tokens(text: str) -> int:

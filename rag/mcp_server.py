@@ -78,16 +78,16 @@ def build_server(desk) -> Any:
 
     @server.tool(description="Ask a question about the articles (English or Vietnamese). Returns a checked answer "
                              "in the question's language whose claims cite [n], the cited passages (doc_id, title, "
-                             "date, passage), and `abstained`: true when the articles do not hold the answer.")
+                             "date, passage; the first is the sentence the answer rests on), `state` (answered / uncertain / "
+                             "not_in_articles — then the first citation is the closest sentence the articles have), "
+                             "`confidence` (0-1, the probability that what is shown is right) and `display`, the "
+                             "text to show a reader.")
     @guarded
     def ask(question: Annotated[str, Field(description="a question in English or Vietnamese")]) -> dict:
         a = desk.ask(question)
-        out = {"answer": a.answer, "abstained": a.abstained, "language": a.language,
-               "citations": [_passage(c.passage, c.n) for c in a.citations], "flags": a.flags}
-        for key in ("state", "confidence"):  # where the desk has them
-            if hasattr(a, key):
-                out[key] = getattr(a, key)
-        return out
+        return {"answer": a.answer, "display": a.display or a.answer, "state": a.state.value,
+                "confidence": round(a.confidence, 4), "abstained": a.abstained, "language": a.language,
+                "citations": [_passage(c.passage, c.n) for c in a.citations], "flags": a.flags}
 
     @server.tool(description="A bilingual briefing (a Vietnamese and an English section, every line citing its "
                              "source sentence) of the articles from `since` to `until` (YYYY-MM-DD), about `topic`, "

@@ -129,13 +129,14 @@ def add_routes(app, desk, auth: tuple[str, str] | None, max_queue: int = 64) -> 
             with gate:
                 in_flight[0] -= 1
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
-        extra = {"citations": citations(ans), "abstained": ans.abstained}
+        extra = {"citations": citations(ans), "abstained": ans.abstained, "state": ans.state.value,
+                 "confidence": round(ans.confidence, 4)}
         usage = {"prompt_tokens": ans.usage.get("prompt_tokens", 0),
                  "completion_tokens": ans.usage.get("completion_tokens", 0)}
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
         if not body.get("stream"):
             return JSONResponse({"id": cid, "object": "chat.completion", "created": created, "model": MODEL_ID,
-                                 "choices": [{"index": 0, "message": {"role": "assistant", "content": ans.answer},
+                                 "choices": [{"index": 0, "message": {"role": "assistant", "content": ans.display or ans.answer},
                                               "finish_reason": "stop"}],
                                  "usage": usage, **extra})
 
@@ -147,7 +148,7 @@ def add_routes(app, desk, auth: tuple[str, str] | None, max_queue: int = 64) -> 
                                              ensure_ascii=False) + "\n\n"
 
             yield chunk({"role": "assistant", "content": ""})
-            words = ans.answer.split(" ")
+            words = (ans.display or ans.answer).split(" ")
             for i, w in enumerate(words):
                 yield chunk({"content": w if i == 0 else " " + w})
             yield chunk({}, "stop", **extra)

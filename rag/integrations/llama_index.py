@@ -51,7 +51,8 @@ class NewsDeskRetriever(BaseRetriever):
 
 class NewsDeskQueryEngine(CustomQueryEngine):
     """A query engine whose answer is the desk's: evidence sentences, the local model, every claim checked, ``[n]``
-    citations (``source_nodes`` in the same order), or an abstention (``metadata["abstained"]``)."""
+    citations (``source_nodes`` in the same order, the first the sentence the answer rests on), or an abstention
+    (``metadata["abstained"]``); ``metadata["state"]`` and ``["confidence"]`` say how sure it is (``rag.confidence``)."""
 
     desk: Any = Field(description="a rag.NewsDesk")
     k: int | None = None
@@ -61,7 +62,9 @@ class NewsDeskQueryEngine(CustomQueryEngine):
         ans = self.desk.ask(query_str, k=self.k)
         nodes = [passage_node(c.passage) for c in ans.citations]
         return Response(response=ans.answer, source_nodes=nodes,
-                        metadata={"abstained": ans.abstained, "language": ans.language, "flags": ans.flags,
+                        metadata={"abstained": ans.abstained, "state": ans.state.value,
+                                  "confidence": round(ans.confidence, 4), "display": ans.display or ans.answer,
+                                  "language": ans.language, "flags": ans.flags,
                                   "citations": [c.n for c in ans.citations]})
 
 

@@ -1,0 +1,190 @@
+"""Fit the answer-confidence calibrator and report trust, fitted rows and held-out rows apart (issue 25).
+
+    python evals/fit_confidence.py [--reports evals/reports/confidence] [--write-model]
+
+Rows come from ``evals/run_confidence.sh`` (``rag eval`` reports, each row with its recorded ``signals``):
+
+* fitted on: the dev set's *tune* split and XQuAD dev questions 1-120 in both directions (Vietnamese questions,
+  English questions over the Vietnamese paragraphs);
+* held out (never used to fit or to choose a threshold): the dev set's *frozen* split and XQuAD questions 601-700
+  (other articles).
+
+Reports precision and coverage per state, AURC and expected calibration error per language pair, "before" (the
+desk without states: every answer it shows looks the same) against "after"; which signal groups earn their place
+(each left out in turn, measured on the held-out rows); a risk-coverage plot and a reliability diagram.
+``--write-model`` ships the fit as ``rag/data/confidence.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rag.confidence import (ABSTAIN_FEATURES, ANSWER_FEATURES, MODEL_FILE, Calibrator, ConfidenceModel,  # noqa: E402
+                            apply, ece, fit, reliability, risk_coverage, row_pair, shown_right, trust_metrics)
+
+TARGETS = {"vi-vi": 0.90, "en-vi": 0.80, "en-en": 0.90, "vi-en": 0.80, "*": 0.85}
+GROUPS = {
+    "retrieval and evidence scores": ("best_dense", "best_evidence", "evidence_margin", "cited_score", "cited_is_top"),
+    "token log-probabilities": ("lp_mean", "lp_min"),
+    "claim checks (dropped, cut, quoted, conflict)": ("dropped", "cut", "quoted", "conflict"),
+    "answer held by its cited sentence": ("cited_overlap", "figures_in_cited"),
+    "question kind, language pair, length": ("cross", "q_count", "q_who", "q_when", "answer_words"),
+}
+
+
+def load_rows(reports: Path) -> dict[str, list[dict]]:
+    sets: dict[str, list[dict]] = {"fit": [], "held-out": []}
+    for d in sorted(p for p in reports.iterdir() if (p / "report.json").exists()):
+        rep = json.loads((d / "report.json").read_text(encoding="utf-8"))
+        for r in rep["results"].values():
+            for row in r["rows"]:
+                if "abstained" not in row:
+                    continue
+                row["set"] = d.name
+                if d.name == "dev":
+                    sets["fit" if row.get("split") == "tune" else "held-out"].append(row)
+                elif d.name.endswith("-fit"):
+                    sets["fit"].append(row)
+                elif d.name.endswith("-heldout"):
+                    sets["held-out"].append(row)
+    return sets
+
+
+def before(rows: list[dict]) -> dict:
+    """The desk without states: every shown answer is presented alike."""
+    shown = [r for r in rows if not r["abstained"]]
+    return {"coverage": round(len(shown) / len(rows), 4) if rows else None,
+            "precision": round(sum(shown_right(r) for r in shown) / len(shown), 4) if shown else None}
+
+
+def by_pair(rows: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(row_pair(r), []).append(r)
+    return {k: v for k, v in sorted(out.items()) if len(v) >= 10}
+
+
+def median_seconds(rows):
+    t = sorted(r["latency_ms"]["total"] / 1000 for r in rows if "total" in r.get("latency_ms", {}))
+    return round(t[len(t) // 2], 2) if t else None
+
+
+def ablation(fit_rows, held_rows) -> list[dict]:
+    """AURC and ECE on the held-out answers with every group, and with each group left out."""
+    fa = [r for r in fit_rows if not r["abstained"]]
+    ha = [r for r in held_rows if not r["abstained"]]
+    out = []
+    for name, drop in [("all signals", ())] + [(f"without {g}", f) for g, f in GROUPS.items()]:
+        feats = tuple(f for f in ANSWER_FEATURES if f not in drop)
+        cal = Calibrator.fit(feats, [r["signals"] for r in fa], [shown_right(r) for r in fa])
+        conf = [cal.predict(r["signals"]) for r in ha]
+        right = [shown_right(r) for r in ha]
+        from rag.confidence import aurc
+        out.append({"model": name, "aurc": aurc(conf, right), "ece": ece(conf, right)})
+    return out
+
+
+def plot(sets: dict[str, list[dict]], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4))
+    ax = axes[0]
+    for name, rows in sets.items():
+        for pair, rs in by_pair(rows).items():
+            shown = [r for r in rs if not r["abstained"]]
+            curve = risk_coverage([r["confidence"] for r in shown], [shown_right(r) for r in shown], total=len(rs))
+            ax.plot([c for c, _ in curve], [1 - k for _, k in curve], label=f"{name} · {pair}",
+                    linestyle="-" if name == "held-out" else ":")
+    ax.set_xlabel("coverage (share of questions answered, most confident first)")
+    ax.set_ylabel("precision of the answered")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title("Risk-coverage (as precision)")
+    ax = axes[1]
+    for name, rows in sets.items():
+        shown = [r for r in rows if not r["abstained"]]
+        rel = reliability([r["confidence"] for r in shown], [shown_right(r) for r in shown])
+        ax.plot([b["confidence"] for b in rel], [b["accuracy"] for b in rel], "o-" if name == "held-out" else "s:",
+                label=f"{name} (n per bin: {', '.join(str(b['n']) for b in rel)})")
+    ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8)
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("share right")
+    ax.set_title("Reliability of shown answers")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def fmt(x):
+    return "–" if x is None else (f"{x:.3f}" if isinstance(x, float) else str(x))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reports", type=Path, default=ROOT / "evals/reports/confidence")
+    ap.add_argument("--write-model", action="store_true")
+    ap.add_argument("--l2", type=float, default=1.0)
+    a = ap.parse_args()
+    sets = load_rows(a.reports)
+    if not sets["fit"]:
+        sys.exit(f"no fitted rows under {a.reports}: run evals/run_confidence.sh first")
+    model = fit(sets["fit"], TARGETS, l2=a.l2, source="dev tune split + XQuAD dev questions 1-120 (vi, en over vi)")
+    if a.write_model:
+        model.save(MODEL_FILE)
+    summary: dict = {"thresholds": model.thresholds, "targets": model.targets, "sets": {}}
+    lines = ["# Answer confidence: fitted rows and held-out rows", "",
+             f"`python evals/fit_confidence.py{' --write-model' if a.write_model else ''}` over the rows of "
+             "`evals/run_confidence.sh`. Fitted on the dev tune split + XQuAD dev questions 1-120 (Vietnamese "
+             "questions; English questions over the Vietnamese paragraphs); held out: the dev frozen split + XQuAD "
+             "questions 601-700 (other articles). Right = the shown answer contains the gold answer, or \"not in "
+             "the articles\" for a question the articles cannot answer. Before = the desk without states (every "
+             "answer it shows looks alike).", "",
+             "Thresholds (lowest confidence shown as *answered*), chosen on the fitted rows for the target precision: "
+             + ", ".join(f"{p} {t} (target {TARGETS.get(p)})" for p, t in model.thresholds.items()), "",
+             "| rows | pair | n | before: shown precision | before: coverage | answered precision | answered "
+             "coverage | uncertain precision | uncertain coverage | not in articles precision | unanswerable shown "
+             "as answered | AURC | ECE (answers) | ECE (all) | first quote holds answer | median s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, rows in sets.items():
+        apply(model, rows)
+        groups = {"all": rows, **by_pair(rows)}
+        summary["sets"][name] = {}
+        for pair, rs in groups.items():
+            t, b = trust_metrics(rs), before(rs)
+            summary["sets"][name][pair] = {"before": b, **t}
+            lines.append(f"| {name} | {pair} | {t['n']} | {fmt(b['precision'])} | {fmt(b['coverage'])} | "
+                         f"{fmt(t['answered']['precision'])} | {fmt(t['answered']['coverage'])} | "
+                         f"{fmt(t['uncertain']['precision'])} | {fmt(t['uncertain']['coverage'])} | "
+                         f"{fmt(t['not_in_articles']['precision'])} | {fmt(t['unanswerable_answered'])} | "
+                         f"{fmt(t['aurc'])} | {fmt(t['ece_answers'])} | {fmt(t['ece_all'])} | "
+                         f"{fmt(t['first_quote_has_answer'])} | {fmt(median_seconds(rs))} |")
+    abl = ablation(sets["fit"], sets["held-out"])
+    summary["ablation"] = abl
+    lines += ["", "## What each signal group adds (held-out answers; lower is better)", "",
+              "| calibrator | AURC | ECE |", "|---|---|---|"]
+    lines += [f"| {x['model']} | {fmt(x['aurc'])} | {fmt(x['ece'])} |" for x in abl]
+    lines += ["", "## The fitted answer calibrator (standardized weights: + raises confidence)", "",
+              "| signal | weight |", "|---|---|"]
+    lines += [f"| {f} | {w:+.3f} |" for f, w in sorted(zip(model.answer.features, model.answer.coef),
+                                                          key=lambda t: -abs(t[1]))]
+    lines += ["", "Refusal calibrator (probability that \"not in the articles\" is right): "
+              + ", ".join(f"{f} {w:+.3f}" for f, w in zip(model.abstain.features, model.abstain.coef)),
+              "", "![risk-coverage and reliability](report.png)", ""]
+    (a.reports / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    (a.reports / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    plot(sets, a.reports / "report.png")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
