@@ -6,7 +6,7 @@ Rows come from ``evals/run_confidence.sh`` (``rag eval`` reports, each row with 
 
 * fitted on: the dev set's *tune* split and XQuAD dev questions 1-120 in both directions (Vietnamese questions,
   English questions over the Vietnamese paragraphs);
-* held out (never used to fit or to choose a threshold): the dev set's *frozen* split and XQuAD questions 601-700
+* held out (never used to fit or to choose a threshold): the dev set's *frozen* split and XQuAD questions 301-400
   (other articles).
 
 Reports precision and coverage per state, AURC and expected calibration error per language pair, "before" (the
@@ -146,7 +146,7 @@ def main() -> None:
              f"`python evals/fit_confidence.py{' --write-model' if a.write_model else ''}` over the rows of "
              "`evals/run_confidence.sh`. Fitted on the dev tune split + XQuAD dev questions 1-120 (Vietnamese "
              "questions; English questions over the Vietnamese paragraphs); held out: the dev frozen split + XQuAD "
-             "questions 601-700 (other articles). Right = the shown answer contains the gold answer, or \"not in "
+             "questions 301-400 (other articles). Right = the shown answer contains the gold answer, or \"not in "
              "the articles\" for a question the articles cannot answer. Before = the desk without states (every "
              "answer it shows looks alike).", "",
              "Thresholds (lowest confidence shown as *answered*), chosen on the fitted rows for the target precision: "

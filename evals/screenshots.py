@@ -1,9 +1,12 @@
-"""Regenerates docs/briefing.png: the Briefing tab of `rag serve` over an index, in Debian's chromium.
+"""Regenerates docs/briefing.png (the Briefing tab) or docs/stories.png (the Stories tab) of `rag serve` over an
+index, in Debian's chromium.
 
     .venv/bin/python evals/screenshots.py --index .rag/index [--since 2026-02-01 --until 2026-02-28]
+    .venv/bin/python evals/screenshots.py --tab stories --index .rag/stories --story-title "Theo Đại sứ"
 
-Starts the app on a free loopback port, writes a briefing through the browser (the progress bar shows while it
-runs) and saves the screenshot once both sections are filled in.
+Starts the app on a free loopback port; Briefing: writes a briefing through the browser (the progress bar shows
+while it runs) and saves the screenshot once both sections are filled in; Stories: opens the timeline of the story
+whose title starts with ``--story-title`` (default: the first listed).
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ def main() -> None:
     ap.add_argument("--index", default=".rag/index")
     ap.add_argument("--since", default="2026-02-01")
     ap.add_argument("--until", default="2026-02-28")
-    ap.add_argument("--out", default=str(ROOT / "docs" / "briefing.png"))
+    ap.add_argument("--out")
+    ap.add_argument("--tab", choices=["briefing", "stories"], default="briefing")
+    ap.add_argument("--story-title", default="")
     a = ap.parse_args()
+    a.out = a.out or str(ROOT / "docs" / f"{a.tab}.png")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -48,6 +54,20 @@ def main() -> None:
                                   args=["--headless", "--no-sandbox", "--disable-gpu"])
             page = b.new_page(viewport={"width": 1500, "height": 1100})
             page.goto(url)
+            if a.tab == "stories":
+                page.get_by_role("tab", name="Stories").click()
+                page.click("#story-pick input")
+                opt = page.get_by_role("option").filter(has_text=a.story_title).first if a.story_title else \
+                    page.get_by_role("option").first
+                opt.click()
+                page.click("#story-btn")
+                page.wait_for_function("() => /\\d{4}-\\d{2}-\\d{2}/.test(document.querySelector('#timeline').innerText)",
+                                       timeout=120_000)
+                time.sleep(1)
+                page.screenshot(path=a.out, full_page=True)
+                b.close()
+                print(f"wrote {a.out}")
+                return
             page.get_by_role("tab", name="Briefing").click()
             page.fill("#brief-since textarea, #brief-since input", a.since)
             page.fill("#brief-until textarea, #brief-until input", a.until)

@@ -57,9 +57,11 @@ class NewsDesk:
         from .copies import CopyIndex
         from .stories import StoryIndex
 
+        if getattr(self, "_story_index", None) is None:
+            self._story_index = StoryIndex(self.store)  # keeps article features between ingests
         with self.store.write_lock():
             copies = CopyIndex(self.store).update()
-            assigned = StoryIndex(self.store).update()
+            assigned = self._story_index.update()
         return {"copies": copies, "assigned": assigned}
 
     def remove(self, doc_id: str) -> bool:

@@ -193,17 +193,20 @@ def _abstain(question, lang, passages, model, timings, standalone, flags, signal
 _DIGITS = re.compile(r"\d+")
 
 
-def rests_on(text: str, p: Passage) -> Passage:
-    """The one sentence of evidence block ``p`` that holds most of ``text`` (its figures first, then its words),
-    with exact offsets into the article."""
+def rests_on(text: str, p: Passage, scores: dict | None = None) -> Passage:
+    """The one sentence of evidence block ``p`` that holds most of ``text`` — its figures first, then its words
+    plus the sentence's evidence score (``scores``: (doc_id, article offset) -> score) — with exact offsets into
+    the article."""
     spans = split_sentences(p.text)
     if len(spans) <= 1:
         return p
     digits = set(_DIGITS.findall(facts.CITATION.sub("", text)))
+    scores = scores or {}
 
     def held(sp) -> tuple:
         part = p.text[sp.start:sp.end]
-        return (len(digits & set(_DIGITS.findall(part))), _overlap(text, part), -sp.start)
+        return (len(digits & set(_DIGITS.findall(part))),
+                _overlap(text, part) + scores.get((p.doc_id, p.start + sp.start), 0.0), -sp.start)
 
     sp = max(spans, key=held)
     return Passage(chunk_id=p.chunk_id, doc_id=p.doc_id, text=p.text[sp.start:sp.end], score=p.score, title=p.title,
@@ -237,9 +240,11 @@ def answer_signals(text: str, evidence: list[Passage], used: list[int], flags: l
     return out
 
 
-def finish(desk, ans: Answer, candidates=None) -> Answer:
+def finish(desk, ans: Answer, ranked=()) -> Answer:
     """Give ``ans`` its confidence and state; put first among its citations the sentence it rests on — or, when
-    the articles do not hold the answer, the closest sentence they have — and compose what a reader is shown."""
+    the articles do not hold the answer, the closest sentence they have (the best-scoring evidence sentence) —
+    and compose what a reader is shown. ``ranked``: the evidence selector's scored sentences."""
+    scores = {(x.doc_id, x.start): x.score for x in ranked}
     s = desk.settings
     model = desk.confidence
     pair = language_pair(ans.language, [p.lang for p in ans.passages[:3]])
@@ -261,23 +266,51 @@ def finish(desk, ans: Answer, candidates=None) -> Answer:
         ans.display = ans.answer
         if ans.passages and s.show_closest:
             best = max(range(len(ans.passages)), key=lambda i: ans.passages[i].score)
-            sent = rests_on(ans.standalone_question or ans.question, ans.passages[best])
+            top = ranked[0] if ranked else None
+            for i, p in enumerate(ans.passages):  # the best sentence's own block
+                if top is not None and p.doc_id == top.doc_id and p.start <= top.start < p.end:
+                    best = i
+            sent = rests_on("", ans.passages[best], {k: v * 10 for k, v in scores.items()})
             ans.citations = [Citation(best + 1, sent)]
             ans.display = ans.answer + " " + prompts.render("closest", plang, quote=_one_line(sent.text),
-                                                            cite=f"[{best + 1}]")
+                                                            cite=f"[{best + 1}]") + _rendering(desk, ans, sent)
         return ans
     ans.confidence = model.confidence(sig, abstained=False)
     threshold = s.answered_threshold if s.answered_threshold >= 0 else model.threshold(pair)
     ans.state = State.ANSWERED if ans.confidence >= threshold else State.UNCERTAIN
     if ans.citations:
         first = ans.citations[0]
-        ans.citations[0] = Citation(first.n, rests_on(ans.answer, first.passage))
+        ans.citations[0] = Citation(first.n, rests_on(ans.answer, first.passage, scores), first.reported_by)
     ans.display = ans.answer
     if ans.state is State.UNCERTAIN and ans.citations:
         q = ans.citations[0]
         ans.display = prompts.render("uncertain", plang, answer=ans.answer, quote=_one_line(q.passage.text),
-                                     cite=f"[{q.n}]")
+                                     cite=f"[{q.n}]") + _rendering(desk, ans, q.passage)
     return ans
+
+
+def _rendering(desk, ans: Answer, sent: Passage) -> str:
+    """For an English question over a Vietnamese sentence: the model's English rendering of the quoted sentence,
+    shown only when the claim checker finds nothing wrong with it (numbers, names, negation, who did what)
+    against the sentence; "" otherwise, or when the setting ``translate_quotes`` is off."""
+    from .verify import check
+
+    if not desk.settings.translate_quotes or ans.language != "en" or sent.lang != "vi":
+        return ""
+    t0 = time.perf_counter()
+    out = desk.llm.chat([{"role": "user", "content": prompts.render("translate_quote", "en",
+                                                                    sentence=_one_line(sent.text))}],
+                        max_tokens=160, temperature=0.0)
+    ans.timings_ms["translate_quote"] = (time.perf_counter() - t0) * 1000
+    ans.timings_ms["total"] = ans.timings_ms.get("total", 0.0) + ans.timings_ms["translate_quote"]
+    text = _one_line(facts.CITATION.sub("", out.text)).strip('"“” ')
+    if not text or detect_question(text) != "en":
+        return ""
+    problems = check(text, [sent.text], "en")
+    if problems:
+        ans.flags.append("the English rendering of the quote was not shown: " + "; ".join(p.message() for p in problems[:2]))
+        return ""
+    return "\n" + prompts.render("rendering", "en", text=text)
 
 
 def _one_line(text: str) -> str:
@@ -456,7 +489,7 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     if weak:
         flags.append(f"weak retrieval evidence (best dense score {res.best_dense:.3f} < {threshold})")
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return finish(desk, _abstain(question, lang, evidence, model, timings, standalone, flags, signals))
+        return finish(desk, _abstain(question, lang, evidence, model, timings, standalone, flags, signals), ranked)
     for d in dict.fromkeys(p.doc_id for p in res.passages if desk.evidence.hostile(p.doc_id)):
         why = desk.evidence.injection.reasons(d)
         flags.append(f"left out article {d}: it carries instructions aimed at the model (prompt injection: "
@@ -469,7 +502,7 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     if missing:
         flags.append(f"the evidence never states {', '.join(missing)} from the question")
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return finish(desk, _abstain(question, lang, evidence, model, timings, standalone, flags, signals))
+        return finish(desk, _abstain(question, lang, evidence, model, timings, standalone, flags, signals), ranked)
 
     tg = time.perf_counter()
     messages = evidence_messages(lang, standalone, evidence)
@@ -523,7 +556,7 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
                 on_token(fixed)
     timings["total"] = (time.perf_counter() - t0) * 1000
     if not fixed or not used:
-        return finish(desk, _abstain(question, lang, evidence, model, timings, standalone, flags, signals, usage))
+        return finish(desk, _abstain(question, lang, evidence, model, timings, standalone, flags, signals, usage), ranked)
     more = retrieved_sentences(res.passages, evidence, desk.evidence.hostile) if facts.quantities(fixed) else []
     rivals = conflicting(fixed, evidence + more, used, standalone)
     if rivals:
@@ -540,4 +573,4 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     citations = [Citation(i, evidence[i - 1]) for i in used]
     signals.update(answer_signals(fixed, evidence, used, flags, usage, logprobs))
     return finish(desk, Answer(question, lang, fixed, False, citations, evidence, model, timings, standalone, flags,
-                               usage, signals))
+                               usage, signals), ranked)

@@ -1,7 +1,9 @@
 """The Gradio chat app (UI only: it calls the same NewsDesk functions as the CLI).
 
-Tabs: Ask (streaming multi-turn chat with clickable [n] citations and a sources panel), Summarize,
-Briefing (VI and EN side by side, copy/download), Library (upload with progress, documents, remove, status).
+Tabs: Ask (streaming multi-turn chat with clickable [n] citations and a sources panel; the draft is marked as
+such until the checked answer, with its state and confidence, replaces it), Summarize, Briefing (VI and EN side by
+side, copy/download), Stories (stories, a story's timeline, the daily briefing by story), Library (upload with
+progress, documents, remove, status; feeds: follow, refresh, last refresh and errors).
 API endpoints for gradio_client: /ask, /summarize, /brief, /ingest, /stats.
 """
 
@@ -55,6 +57,10 @@ CSS = """
 DRAFT_LABEL = "draft, being checked:"
 STATE_LABELS = {"answered": ("✔", "Answered", "Đã trả lời"), "uncertain": ("⚠", "Not sure", "Chưa chắc chắn"),
                 "not_in_articles": ("🛈", "Not in the articles", "Không có trong các bài báo")}
+
+
+def _n(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
 
 
 def state_markdown(ans) -> str:
@@ -179,7 +185,7 @@ def build_app(desk, max_upload_mb: int = 20):
                 f"LLM `{st['llm']}` ({loaded}) · index `{st['index']}`")
 
     def docs_table():
-        return [[d.doc_id, d.date or "", d.n_chunks, d.title or "", d.source] for d in desk.docs()]
+        return [[d.doc_id, d.date or "", d.n_chunks, d.title or "", d.source, d.copy_of or ""] for d in desk.docs()]
 
     # ---- Ask ----
     def chat(message, history, since, until, docs):
@@ -285,6 +291,71 @@ def build_app(desk, max_upload_mb: int = 20):
         msg = f"Removed `{doc_id}`." if ok else f"`{doc_id}` is not in the index."
         return msg, docs_table(), status_md(), gr.update(choices=doc_choices(), value=None)
 
+    # ---- Stories and feeds ----
+    def story_choices():
+        return [(f"{s.title[:70]} · {len(s.doc_ids)} articles · {s.first_date or '?'} – {s.last_date or '?'}", s.id)
+                for s in desk.stories()]
+
+    def stories_table():
+        return [[s.id, s.first_date or "", s.last_date or "", len(s.doc_ids), s.copies, s.outlets, s.title]
+                for s in desk.stories()]
+
+    def do_story(story_id):
+        if not story_id:
+            raise gr.Error("Pick a story.")
+        got = desk.story(story_id)
+        if got is None:
+            raise gr.Error(f"No story {story_id}.")
+        st, facts = got
+        lines = [f"### {html.escape(st.title)}",
+                 f"{_n(len(st.doc_ids), 'article')} · reported by {_n(st.outlets, 'outlet')} · "
+                 f"{st.first_date} – {st.last_date}", ""]
+        if not facts:
+            lines.append("No dated facts in these articles.")
+        for f in facts:
+            how = " *(resolved from the article's date)*" if f.how == "relative" else ""
+            lines.append(f"- **{f.when()}**{how} — {html.escape(f.text)} `[{f.doc_id}, {f.reported or 'undated'}]`")
+            if f.changes:
+                lines.append(f"  - ⚠ *changes an earlier report* (`{f.changes['doc_id']}`): "
+                             f"{html.escape(f.changes['text'][:200])}")
+        return "\n".join(lines)
+
+    def do_daily(since, progress=gr.Progress()):
+        from .daily import daily, resolve_day
+
+        try:
+            db = daily(desk, resolve_day(since or "yesterday"),
+                       progress=lambda done, total, label: progress((done, total), desc=f"story: {label[:40]}"))
+        except Exception as e:
+            raise gr.Error(_readable(e)) from e
+        md = db.to_markdown()
+        out = Path(tempfile.mkdtemp(prefix="rag-daily-")) / "daily-briefing.html"
+        out.write_text(db.to_html(), encoding="utf-8")
+        return md, str(out)
+
+    def feeds_table():
+        from .feeds import FeedRegistry
+
+        return [[f.url, f.title or "", f.items_seen, f.to_dict()["last_refresh"] or "never",
+                 f.last_error or f.last_status or ""] for f in FeedRegistry(desk.store).list()]
+
+    def do_add_feed(url):
+        from .feeds import FeedError, FeedRegistry
+
+        try:
+            f = FeedRegistry(desk.store).add(url or "")
+        except FeedError as e:
+            raise gr.Error(str(e)) from e
+        return f"Following **{html.escape(f.title or f.url)}**.", feeds_table()
+
+    def do_refresh(progress=gr.Progress()):
+        from .feeds import refresh
+
+        rep = refresh(desk, progress=lambda done, total, label: progress((done, total), desc=f"feed {label[-40:]}"))
+        lines = [f"{rep.feeds} feeds · **{rep.articles_added}** articles added · {rep.feeds_unchanged} unchanged"]
+        lines += [f"- ⚠️ `{html.escape(e['url'])}`: {html.escape(e['error'])}" for e in rep.errors]
+        return "\n".join(lines), feeds_table(), docs_table(), status_md(), gr.update(choices=story_choices())
+
     with gr.Blocks(title="Local news desk") as demo:
         gr.Markdown("# Local news desk\nAnswers, summaries and bilingual briefings from your own articles, "
                     "with sources one click away. Everything runs on this machine.")
@@ -343,12 +414,28 @@ def build_app(desk, max_upload_mb: int = 20):
             b_src = gr.HTML()
             b_btn.click(do_brief, [b_since, b_until, b_topic, b_docs, b_words], [b_head, b_vi, b_en, b_md, b_file, b_src],
                         api_visibility="private")
+        with gr.Tab("Stories"):
+            gr.Markdown("Articles grouped into stories (an event followed over days); syndicated copies count once.")
+            st_table = gr.Dataframe(headers=["story", "first", "last", "articles", "copies", "outlets", "title"],
+                                    value=stories_table(), interactive=False, label="Stories", elem_id="stories")
+            with gr.Row():
+                st_pick = gr.Dropdown(label="Timeline of", choices=story_choices(), scale=4, elem_id="story-pick")
+                st_btn = gr.Button("Show the timeline", variant="primary", scale=1, elem_id="story-btn")
+            st_out = gr.Markdown(elem_id="timeline")
+            st_btn.click(do_story, [st_pick], [st_out], api_visibility="private")
+            with gr.Accordion("Daily briefing by story", open=False):
+                with gr.Row():
+                    d_since = gr.Textbox(label="News since (YYYY-MM-DD, yesterday, hôm qua)", value="yesterday")
+                    d_btn = gr.Button("Write the daily briefing", variant="primary")
+                d_out = gr.Markdown()
+                d_file = gr.File(label="daily-briefing.html")
+                d_btn.click(do_daily, [d_since], [d_out, d_file], api_visibility="private")
         with gr.Tab("Library"):
             up = gr.File(label=f"Upload articles ({', '.join(sorted(SUPPORTED_EXTENSIONS))}; ≤ {max_upload_mb} MB each)",
                          file_count="multiple", file_types=sorted(SUPPORTED_EXTENSIONS))
             up_btn = gr.Button("Ingest", variant="primary")
             up_out = gr.Markdown()
-            table = gr.Dataframe(headers=["doc_id", "date", "chunks", "title", "source"], value=docs_table(),
+            table = gr.Dataframe(headers=["doc_id", "date", "chunks", "title", "source", "copy of"], value=docs_table(),
                                  interactive=False, label="Documents")
             with gr.Row():
                 rm_pick = gr.Dropdown(label="Remove a document", choices=doc_choices())
@@ -356,6 +443,16 @@ def build_app(desk, max_upload_mb: int = 20):
             rm_out = gr.Markdown()
             up_btn.click(do_ingest, [up], [up_out, table, status, rm_pick], api_visibility="private")
             rm_btn.click(do_remove, [rm_pick], [rm_out, table, status, rm_pick], api_visibility="private")
+            gr.Markdown("#### Feeds")
+            f_table = gr.Dataframe(headers=["feed", "title", "items", "last refresh", "status / error"],
+                                   value=feeds_table(), interactive=False, label="Feeds", elem_id="feeds")
+            with gr.Row():
+                f_url = gr.Textbox(label="Follow a feed (RSS, Atom or JSON Feed URL)", scale=4, elem_id="feed-url")
+                f_add = gr.Button("Add", scale=1, elem_id="feed-add")
+                f_ref = gr.Button("Refresh all feeds", variant="primary", scale=1, elem_id="feed-refresh")
+            f_out = gr.Markdown(elem_id="feed-out")
+            f_add.click(do_add_feed, [f_url], [f_out, f_table], api_visibility="private")
+            f_ref.click(do_refresh, None, [f_out, f_table, table, status, st_pick], api_visibility="private")
 
         # ---- API endpoints (gradio_client) ----
         def api_ask(question: str, since: str = "", until: str = "", docs: list[str] | None = None,

@@ -589,7 +589,7 @@ def story_cmd(obj: _Ctx, story_id, as_json):
     click.echo(f"{len(st.doc_ids)} articles · {st.outlets} outlets · {st.first_date} – {st.last_date}")
     for f in facts:
         rel = " (resolved from the article's date)" if f.how == "relative" else ""
-        click.echo(f"{f.date}{rel}  {f.text}  [{f.doc_id}]")
+        click.echo(f"{f.when()}{rel}  {f.text}  [{f.doc_id}]")
         if f.changes:
             click.echo(click.style(f"    changes an earlier report ({f.changes['doc_id']}): {f.changes['text'][:140]}",
                                    fg="yellow"))

@@ -75,6 +75,8 @@ class Settings:
     confidence_model: str = ""
     answered_threshold: float = -1.0
     show_closest: bool = True
+    # an English question over a Vietnamese quote: add the model's English rendering, if the claim checker passes it
+    translate_quotes: bool = True
     # after each ingest, group syndicated copies and assign stories (rag.copies, rag.stories)
     organize_on_ingest: bool = True
     # fetching feeds and pages (rag.fetch): per-request timeout, size limit, seconds between requests to one host

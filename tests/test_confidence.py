@@ -152,3 +152,45 @@ def test_cli_ask_shows_the_state_and_json_carries_it(seeded_index):
     res = CliRunner().invoke(cli, base + ["ask", VI_Q], env={"RAG_ANSWERED_THRESHOLD": "0"})
     assert res.exit_code == 0, res.output
     assert res.stdout.startswith("[answered · confidence ") and "draft" not in res.stdout
+
+
+@pytest.mark.parametrize("rendering, shown", [
+    ("Assessing the prospects for economic cooperation, Ambassador Khamphao Ernthavanh said that two-way trade "
+     "between Vietnam and Laos reached 2.6 billion USD in 2025, reflecting positive growth in recent years.", True),
+    ("Ambassador Khamphao Ernthavanh said that two-way trade between Vietnam and Laos reached 9.9 billion USD "
+     "in 2025.", False),
+])
+def test_an_english_question_gets_a_checked_rendering_of_the_vietnamese_quote(seeded_index, rendering, shown):
+    desk = _desk(seeded_index, ("render", "NOT_FOUND"), quote_fallback=False)
+    desk.llm.replies = ["NOT_FOUND", rendering]
+    ans = desk.ask("What was the two-way trade between Vietnam and Laos in 2025?")
+    assert ans.state is State.NOT_IN_ARTICLES and "2,6 tỷ USD" in ans.quote.passage.text
+    assert (rendering in ans.display) is shown
+    assert shown or any("rendering" in f and "9.9 billion" in f for f in ans.flags)
+
+
+def test_rag_eval_refit_writes_a_calibrator_the_desk_can_use(tmp_path, seeded_index):
+    from rag.cli import cli
+
+    rng = np.random.default_rng(2)
+    rows = []
+    for i in range(200):
+        good = i % 2 == 0
+        rows.append({"id": str(i), "abstained": False, "answerable": True, "correct": float(good),
+                     "signals": {"lp_mean": float(rng.normal(-0.1 if good else -0.5, 0.1)), "pair": "vi-vi"}})
+    rows += [{"id": f"u{i}", "abstained": True, "answerable": bool(i % 2), "signals": {"best_dense": 0.8}}
+             for i in range(20)]
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "report.json").write_text(json.dumps({"results": {"x": {"rows": rows}}}), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["eval", "refit", str(tmp_path / "run"), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["trust_in_sample"]["answered"]["precision"] >= 0.9
+    model = tmp_path / "run" / "confidence.json"
+    assert 0 < ConfidenceModel.load(model).thresholds["vi-vi"] < 1
+    FAKE_REPLIES["refit"] = ["Kim ngạch thương mại hai chiều năm 2025 đạt 2,6 tỷ USD [1]."]
+    from rag import NewsDesk
+
+    desk = NewsDesk(index=seeded_index, llm="fake:refit", confidence_model=str(model))
+    assert desk.confidence.fitted_on["source"] == "rag eval refit"
+    assert CliRunner().invoke(cli, ["eval", "refit"]).exit_code == 2
