@@ -38,7 +38,18 @@ GROUPS = {
 }
 
 
+def vietnamese_gold() -> dict[str, list[str]]:
+    """XQuAD's Vietnamese answers by question id: an English question's quote is a Vietnamese sentence, so whether
+    it holds the answer is judged against the parallel Vietnamese answer (and the English one: names, numbers)."""
+    d = json.loads((ROOT / "evals/data/xquad/xquad.vi.dev.json").read_text(encoding="utf-8"))
+    return {q["id"]: [a["text"] for a in q["answers"]] for art in d["data"] for p in art["paragraphs"]
+            for q in p["qas"]}
+
+
 def load_rows(reports: Path) -> dict[str, list[dict]]:
+    from rag.scoring import contains_answer
+
+    vi_gold = vietnamese_gold()
     sets: dict[str, list[dict]] = {"fit": [], "held-out": []}
     for d in sorted(p for p in reports.iterdir() if (p / "report.json").exists()):
         rep = json.loads((d / "report.json").read_text(encoding="utf-8"))
@@ -47,6 +58,9 @@ def load_rows(reports: Path) -> dict[str, list[dict]]:
                 if "abstained" not in row:
                     continue
                 row["set"] = d.name
+                if "en-over-vi" in d.name and row.get("quote") and row["answerable"]:
+                    alts = vi_gold.get(row["id"], []) + [a for f in row.get("gold", []) for a in f]
+                    row["quote_has_answer"] = float(contains_answer(row["quote"], alts))
                 if d.name == "dev":
                     sets["fit" if row.get("split") == "tune" else "held-out"].append(row)
                 elif d.name.endswith("-fit"):
@@ -75,18 +89,41 @@ def median_seconds(rows):
     return round(t[len(t) // 2], 2) if t else None
 
 
-def ablation(fit_rows, held_rows) -> list[dict]:
+def ablation(fit_rows, held_rows, l2: float = 1.0) -> list[dict]:
     """AURC and ECE on the held-out answers with every group, and with each group left out."""
     fa = [r for r in fit_rows if not r["abstained"]]
     ha = [r for r in held_rows if not r["abstained"]]
     out = []
     for name, drop in [("all signals", ())] + [(f"without {g}", f) for g, f in GROUPS.items()]:
         feats = tuple(f for f in ANSWER_FEATURES if f not in drop)
-        cal = Calibrator.fit(feats, [r["signals"] for r in fa], [shown_right(r) for r in fa])
+        cal = Calibrator.fit(feats, [r["signals"] for r in fa], [shown_right(r) for r in fa], l2)
         conf = [cal.predict(r["signals"]) for r in ha]
         right = [shown_right(r) for r in ha]
         from rag.confidence import aurc
         out.append({"model": name, "aurc": aurc(conf, right), "ece": ece(conf, right)})
+    return out
+
+
+def cross_validate(fit_rows, grid=(0.3, 1, 3, 10, 30, 100), folds=5) -> list[dict]:
+    """5-fold cross-validated AURC and ECE of the answer calibrator on the fitted rows, per L2 weight."""
+    import numpy as np
+
+    from rag.confidence import aurc
+
+    fa = [r for r in fit_rows if not r["abstained"]]
+    idx = np.random.default_rng(0).permutation(len(fa))
+    parts = np.array_split(idx, folds)
+    out = []
+    for l2 in grid:
+        conf = [0.0] * len(fa)
+        for part in parts:
+            held = set(part.tolist())
+            tr = [fa[i] for i in idx if i not in held]
+            cal = Calibrator.fit(ANSWER_FEATURES, [r["signals"] for r in tr], [shown_right(r) for r in tr], l2)
+            for i in part:
+                conf[i] = cal.predict(fa[i]["signals"])
+        right = [shown_right(r) for r in fa]
+        out.append({"l2": l2, "aurc": aurc(conf, right), "ece": ece(conf, right)})
     return out
 
 
@@ -133,15 +170,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reports", type=Path, default=ROOT / "evals/reports/confidence")
     ap.add_argument("--write-model", action="store_true")
-    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--l2", type=float, help="L2 weight (default: chosen by 5-fold CV AURC on the fitted rows)")
     a = ap.parse_args()
     sets = load_rows(a.reports)
     if not sets["fit"]:
         sys.exit(f"no fitted rows under {a.reports}: run evals/run_confidence.sh first")
-    model = fit(sets["fit"], TARGETS, l2=a.l2, source="dev tune split + XQuAD dev questions 1-120 (vi, en over vi)")
+    cv = cross_validate(sets["fit"])
+    l2 = a.l2 if a.l2 is not None else min(cv, key=lambda x: x["aurc"])["l2"]
+    model = fit(sets["fit"], TARGETS, l2=l2, source="dev tune split + XQuAD dev questions 1-120 (vi, en over vi)")
     if a.write_model:
         model.save(MODEL_FILE)
-    summary: dict = {"thresholds": model.thresholds, "targets": model.targets, "sets": {}}
+    summary: dict = {"thresholds": model.thresholds, "targets": model.targets, "l2": l2, "cv": cv, "sets": {}}
     lines = ["# Answer confidence: fitted rows and held-out rows", "",
              f"`python evals/fit_confidence.py{' --write-model' if a.write_model else ''}` over the rows of "
              "`evals/run_confidence.sh`. Fitted on the dev tune split + XQuAD dev questions 1-120 (Vietnamese "
@@ -149,6 +188,8 @@ def main() -> None:
              "questions 301-400 (other articles). Right = the shown answer contains the gold answer, or \"not in "
              "the articles\" for a question the articles cannot answer. Before = the desk without states (every "
              "answer it shows looks alike).", "",
+             f"L2 weight {l2} (5-fold cross-validated AURC on the fitted rows: "
+             + ", ".join(f"{x['l2']}: {x['aurc']}" for x in cv) + ").", "",
              "Thresholds (lowest confidence shown as *answered*), chosen on the fitted rows for the target precision: "
              + ", ".join(f"{p} {t} (target {TARGETS.get(p)})" for p, t in model.thresholds.items()), "",
              "| rows | pair | n | before: shown precision | before: coverage | answered precision | answered "
@@ -168,7 +209,7 @@ def main() -> None:
                          f"{fmt(t['not_in_articles']['precision'])} | {fmt(t['unanswerable_answered'])} | "
                          f"{fmt(t['aurc'])} | {fmt(t['ece_answers'])} | {fmt(t['ece_all'])} | "
                          f"{fmt(t['first_quote_has_answer'])} | {fmt(median_seconds(rs))} |")
-    abl = ablation(sets["fit"], sets["held-out"])
+    abl = ablation(sets["fit"], sets["held-out"], l2)
     summary["ablation"] = abl
     lines += ["", "## What each signal group adds (held-out answers; lower is better)", "",
               "| calibrator | AURC | ECE |", "|---|---|---|"]
