@@ -490,7 +490,9 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
         flags.append(f"weak retrieval evidence (best dense score {res.best_dense:.3f} < {threshold})")
         timings["total"] = (time.perf_counter() - t0) * 1000
         return finish(desk, _abstain(question, lang, evidence, model, timings, standalone, flags, signals), ranked)
-    for d in dict.fromkeys(p.doc_id for p in res.passages if desk.evidence.hostile(p.doc_id)):
+    # a copy hidden behind its canonical article is named too when it carries instructions: it was in the pool
+    for d in [d for d in dict.fromkeys([p.doc_id for p in res.passages] + res.copies_hidden)
+              if desk.evidence.hostile(d)]:
         why = desk.evidence.injection.reasons(d)
         flags.append(f"left out article {d}: it carries instructions aimed at the model (prompt injection: "
                      f"{why[0][:80]!r})" if why else f"left out article {d}: it carries instructions aimed at the model")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,6 +34,7 @@ class RetrievalResult:
     best_dense: float  # highest dense cosine among candidates (evidence strength, used for abstention)
     ms: float
     qvec: np.ndarray | None = None  # the query embedding (evidence selection reuses it)
+    copies_hidden: list[str] = field(default_factory=list)  # syndicated copies among the candidates, left out
 
 
 def _minmax(scores: dict[str, float]) -> dict[str, float]:
@@ -89,6 +90,7 @@ class Retriever:
 
         ids = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in bm25]))
         found = self.store.passages(ids)  # committed chunks only: skips vectors of a crashed write
+        copies: set[str] = set()
         if not (filters and filters.doc_ids):  # a syndicated copy is searched once, as its canonical article
             copies = self.store.copies_among({p.doc_id for p in found.values()})
             found = {c: p for c, p in found.items() if p.doc_id not in copies}
@@ -123,4 +125,4 @@ class Retriever:
             out.append(p)
         best = max(d_raw.values(), default=0.0)
         return RetrievalResult(query=query, lang=lang, passages=out, best_dense=best,
-                               ms=(time.perf_counter() - t0) * 1000, qvec=qvec)
+                               ms=(time.perf_counter() - t0) * 1000, qvec=qvec, copies_hidden=sorted(copies))
