@@ -60,7 +60,7 @@ class NewsDesk:
         if getattr(self, "_story_index", None) is None:
             self._story_index = StoryIndex(self.store)  # keeps article features between ingests
         with self.store.write_lock():
-            copies = CopyIndex(self.store).update()
+            copies = CopyIndex(self.store).update(hostile=self.evidence.hostile)
             assigned = self._story_index.update()
         return {"copies": copies, "assigned": assigned}
 

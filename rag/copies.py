@@ -133,8 +133,10 @@ class CopyIndex:
             "WHERE d.state='ok' AND (s.doc_id IS NULL OR s.content_hash != d.content_hash) "
             "ORDER BY COALESCE(d.date, ''), d.rowid")]
 
-    def update(self, doc_ids: list[str] | None = None) -> list[str]:
-        """Sign and group every stale document (or these); returns the ids grouped as copies."""
+    def update(self, doc_ids: list[str] | None = None, hostile=None) -> list[str]:
+        """Sign and group every stale document (or these); returns the ids grouped as copies. ``hostile(doc_id)``:
+        an article that carries instructions aimed at a model is signed but never grouped — it neither hides a
+        clean copy as its canonical nor hides behind one (the answer path leaves it out by name)."""
         todo = self.stale() if doc_ids is None else doc_ids
         copies = []
         for doc_id in todo:
@@ -144,11 +146,13 @@ class CopyIndex:
                 continue
             text, date, chash = r
             hv, n = signature(text)
-            canon = self._canonical_for(doc_id, hv, n, date)
+            isolated = bool(hostile and hostile(doc_id))
+            canon = None if isolated else self._canonical_for(doc_id, hv, n, date)
             with self.store._tx():
                 self._forget(doc_id)
                 self.db.execute("INSERT INTO doc_sigs VALUES (?,?,?,?,?)", (doc_id, hv.tobytes(), n, canon, chash))
-                self.db.executemany("INSERT INTO doc_bands VALUES (?,?,?)", [(b, h, doc_id) for b, h in bands(hv)])
+                if not isolated:  # no bands: never found as a candidate
+                    self.db.executemany("INSERT INTO doc_bands VALUES (?,?,?)", [(b, h, doc_id) for b, h in bands(hv)])
             if canon:
                 copies.append(doc_id)
         return copies
