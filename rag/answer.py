@@ -298,7 +298,9 @@ def _rendering(desk, ans: Answer, sent: Passage) -> str:
     if not desk.settings.translate_quotes or ans.language != "en" or sent.lang != "vi":
         return ""
     t0 = time.perf_counter()
-    out = desk.llm.chat([{"role": "user", "content": prompts.render("translate_quote", "en",
+    # behind the answers' own system prompt: llama.cpp then keeps that prefix cached for the next question
+    out = desk.llm.chat([{"role": "system", "content": prompts.load("evidence_system", "vi")},
+                         {"role": "user", "content": prompts.render("translate_quote", "en",
                                                                     sentence=_one_line(sent.text))}],
                         max_tokens=160, temperature=0.0)
     ans.timings_ms["translate_quote"] = (time.perf_counter() - t0) * 1000
