@@ -14,13 +14,12 @@ What the small local models get wrong (STACK.md) and what this module does about
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from dataclasses import dataclass, field
 
 from . import facts, prompts
 from .chunking import split_sentences
-from .confidence import State, language_pair, question_kind
+from .confidence import COUNT_Q, WHO_Q, State, language_pair, question_kind
 from .citations import (_name_numbers, _overlap, _support_texts, adds_nothing, question_years,  # noqa: F401
                         validate_citations)
 from .documents import Passage
@@ -119,12 +118,10 @@ def is_not_found(text: str) -> bool:
 
 _MONEY = re.compile(r"(?i)(?:usd|us\$|\$|€|£|đồng|vnd|kip|dollars?|euros?|yuan|baht)")
 _RE_RATE_Q = re.compile(r"(?i)\b(rate|percent|percentage|tỷ lệ|phần trăm)\b")
-_RE_COUNT_Q = re.compile(r"(?i)\b(how many|how much|how long|how far|how old|bao nhiêu|mấy)\b")
 _RE_NOT_MONEY_Q = re.compile(r"(?i)\b(population|people|residents|inhabitants|dân số|người|km|kilomet\w*|miles?|dặm|"
                              r"days?|ngày|years? old|tuổi|times|lần)\b")
 
 
-_RE_WHO_Q = re.compile(r"(?i)^\s*(?:who|whom)\b|\bai\b|\bngười nào\b")
 _RE_PRONOUN_START = re.compile(r"(?i)^\s*(?:he|she|they|him|her|anh ấy|ông ấy|bà ấy|cô ấy|anh ta|ông ta|cô ta|họ)\b")
 
 
@@ -135,12 +132,12 @@ def wrong_kind(answer: str, question: str) -> bool:
     f = facts.extract(answer)
     if _RE_RATE_Q.search(question) and not f.percents:
         return True
-    if _RE_WHO_Q.search(question) and _RE_PRONOUN_START.match(facts.CITATION.sub("", answer)):
+    if WHO_Q.search(question) and _RE_PRONOUN_START.match(facts.CITATION.sub("", answer)):
         # "Anh ấy là thủ quân lớn tuổi nhất" to "Ai là thủ quân lớn tuổi nhất?": a pronoun names nobody
         qnames = facts.extract(question)
         if not [n for n in f.names if not facts.name_supported(n, qnames)]:
             return True
-    if _RE_COUNT_Q.search(question):
+    if COUNT_Q.search(question):
         if not f.numbers:
             return True
         if (not re.search(r"(?i)\b(money|cost|price|worth|trade|invest\w*|budget|revenue|giá|tiền|vốn|kim ngạch)\b", question)
@@ -254,11 +251,8 @@ def finish(desk, ans: Answer, ranked=()) -> Answer:
     sig["cross"] = float(a != b)
     sig.update(question_kind(ans.standalone_question or ans.question))
     plang = ans.language if ans.language in ("en", "vi") else "en"
-    try:
-        ans.citations = [Citation(c.n, c.passage, 1 + len(desk.store.copy_sources(c.passage.doc_id)))
-                         for c in ans.citations]
-    except sqlite3.OperationalError:  # a read-only index from before copies were grouped: each counts once
-        pass
+    ans.citations = [Citation(c.n, c.passage, 1 + len(desk.store.copy_sources(c.passage.doc_id)))
+                     for c in ans.citations]
     if ans.abstained:
         sig["no_evidence"] = float(not ans.passages or all(p.score < 0 for p in ans.passages))
         ans.confidence = model.confidence(sig, abstained=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -317,31 +318,37 @@ def brief_cmd(obj: _Ctx, since, until, query, docs, words, by_story, as_json, fm
                                                            progress=progress))
 
 
+@contextlib.contextmanager
+def _progress(unit: str, show: bool):
+    """A ``progress(done, total, label)`` callback drawing a tqdm bar on stderr (a no-op when ``show`` is false)."""
+    if not show:
+        yield lambda done, total, label: None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit=unit, file=sys.stderr, leave=False)
+
+    def progress(done: int, total: int, label: str) -> None:
+        bar.total, bar.n = total, done
+        bar.set_description_str(label[:40])
+        bar.refresh()
+
+    try:
+        yield progress
+    finally:
+        bar.close()
+
+
 def _digest(obj: _Ctx, as_json: bool, fmt: str, fn) -> None:
     from .briefing import BriefingError
     from .llm import LLMError
 
     desk = obj.desk()
-    bar = None
-    if not as_json:
-        from tqdm import tqdm
-
-        bar = tqdm(total=0, unit="bullet", file=sys.stderr, leave=False)
-
-    def progress(done: int, total: int, label: str) -> None:
-        if bar is not None:
-            bar.total = total
-            bar.n = done
-            bar.set_description_str(label[:40])
-            bar.refresh()
-
     try:
-        dg = fn(desk, progress)
+        with _progress("bullet", not as_json) as progress:
+            dg = fn(desk, progress)
     except (BriefingError, LLMError) as e:
         raise click.ClickException(str(e)) from e
-    finally:
-        if bar is not None:
-            bar.close()
     if as_json:
         _emit(dg.to_dict())
         return
@@ -359,25 +366,11 @@ def _daily(obj: _Ctx, since, until, words, as_json, fmt) -> None:
     from .llm import LLMError
 
     desk = obj.desk()
-    bar = None
-    if not as_json and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=0, unit="story", file=sys.stderr, leave=False)
-
-    def progress(done, total, label):
-        if bar is not None:
-            bar.total, bar.n = total, done
-            bar.set_description_str(label[:40])
-            bar.refresh()
-
     try:
-        db = daily(desk, since, until, words=words, progress=progress)
+        with _progress("story", not as_json and sys.stderr.isatty()) as progress:
+            db = daily(desk, since, until, words=words, progress=progress)
     except LLMError as e:
         raise click.ClickException(str(e)) from e
-    finally:
-        if bar is not None:
-            bar.close()
     if as_json:
         _emit(db.to_dict())
     elif fmt == "html":
@@ -484,23 +477,8 @@ def feeds_export(obj: _Ctx, output):
 def _refresh_once(desk, show: bool):
     from .feeds import refresh
 
-    bar = None
-    if show:
-        from tqdm import tqdm
-
-        bar = tqdm(total=0, unit="feed", file=sys.stderr, leave=False)
-
-    def progress(done, total, label):
-        if bar is not None:
-            bar.total, bar.n = total, done
-            bar.set_description_str(label[-40:])
-            bar.refresh()
-
-    try:
+    with _progress("feed", show) as progress:
         return refresh(desk, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
 
 
 @cli.command("refresh")

@@ -42,13 +42,14 @@ ANSWER_FEATURES = ("best_dense", "best_evidence", "evidence_margin", "cited_scor
                    "q_count", "q_who", "q_when", "answer_words")
 ABSTAIN_FEATURES = ("best_dense", "best_evidence", "evidence_margin", "cross", "no_evidence")
 
-_COUNT_Q = re.compile(r"(?i)\b(how many|how much|how long|how far|how old|what percent\w*|bao nhiêu|mấy)\b")
-_WHO_Q = re.compile(r"(?i)^\s*(?:who|whom|whose)\b|\bai\b|\bngười nào\b")
+# the question kinds (answers' kind checks in rag.answer use the same two)
+COUNT_Q = re.compile(r"(?i)\b(how many|how much|how long|how far|how old|what percent\w*|bao nhiêu|mấy)\b")
+WHO_Q = re.compile(r"(?i)^\s*(?:who|whom|whose)\b|\bai\b|\bngười nào\b")
 _WHEN_Q = re.compile(r"(?i)\b(when|what year|which year|khi nào|năm nào|bao giờ|lúc nào|ngày nào)\b")
 
 
 def question_kind(question: str) -> dict[str, float]:
-    return {"q_count": float(bool(_COUNT_Q.search(question))), "q_who": float(bool(_WHO_Q.search(question))),
+    return {"q_count": float(bool(COUNT_Q.search(question))), "q_who": float(bool(WHO_Q.search(question))),
             "q_when": float(bool(_WHEN_Q.search(question)))}
 
 

@@ -19,11 +19,10 @@ from .briefing import BriefingError, Digest
 
 
 def resolve_day(text: str | None, today: dt.date | None = None) -> str | None:
-    """An ISO date for "yesterday" / "hôm qua" / "today" / "3 days ago" / a date; None for None."""
-    import re
-
+    """An ISO date for "yesterday" / "hôm qua" / "today" / "3 days ago" / "3 ngày trước" (CLDR's names and
+    patterns) / a date; None for None."""
     from .documents import normalize_date
-    from .stories import relative_days
+    from .stories import days_ago_patterns, relative_days
 
     if text is None or not str(text).strip():
         return None
@@ -31,9 +30,10 @@ def resolve_day(text: str | None, today: dt.date | None = None) -> str | None:
     today = today or dt.date.today()
     if t in relative_days():
         return (today + dt.timedelta(days=relative_days()[t])).isoformat()
-    m = re.fullmatch(r"(\d+)\s*(?:days? ago|ngày trước)", t)
-    if m:
-        return (today - dt.timedelta(days=int(m.group(1)))).isoformat()
+    for pat in days_ago_patterns():
+        m = pat.match(t)
+        if m:
+            return (today - dt.timedelta(days=int(m.group(1)))).isoformat()
     return normalize_date(text, "--since")
 
 
@@ -94,9 +94,9 @@ def daily(desk, since: str | None, until: str | None = None, words: int = 120,
     t0 = time.perf_counter()
     out = DailyBriefing(since, until)
     stories = desk.stories(since=since)
+    dates = {d.doc_id: d.date for d in desk.store.list_docs()}
     picked = []
     for st in stories:
-        dates = {d.doc_id: d.date for d in desk.store.list_docs() if d.doc_id in set(st.doc_ids)}
         new = [d for d in st.doc_ids if (not since or (dates.get(d) or "") >= since)
                and (not until or (dates.get(d) or "") <= until)]
         if new:

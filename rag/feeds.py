@@ -23,7 +23,7 @@ import re
 import time
 import unicodedata
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 from xml.sax.saxutils import quoteattr
@@ -77,9 +77,7 @@ class RefreshReport:
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        return {"feeds": self.feeds, "articles_added": self.articles_added, "feeds_unchanged": self.feeds_unchanged,
-                "items_new": self.items_new, "duplicates": self.duplicates, "errors": self.errors,
-                "seconds": round(self.seconds, 2)}
+        return {**asdict(self), "seconds": round(self.seconds, 2)}
 
 
 def parse_feed(fetched: Fetched) -> tuple[str | None, list[Item]]:

@@ -48,6 +48,18 @@ def background(model_id: str) -> np.ndarray | None:
 
 
 @lru_cache(maxsize=1)
+def days_ago_patterns() -> list[re.Pattern]:
+    """"3 days ago" / "3 ngày trước" from CLDR's relative-time patterns (Babel), one regex per locale and form."""
+    from babel import Locale
+
+    out = []
+    for loc in ("vi", "en"):
+        for pattern in dict(Locale(loc)._data["date_fields"]["day"]["past"]).values():
+            out.append(re.compile("^" + re.escape(pattern.lower()).replace(re.escape("{0}"), r"(\d+)") + "$"))
+    return out
+
+
+@lru_cache(maxsize=1)
 def relative_days() -> dict[str, int]:
     """Relative day words -> offset in days, Vietnamese and English, from CLDR (Babel)."""
     from babel import Locale

@@ -125,7 +125,8 @@ def test_resolve_day():
     today = dt.date(2026, 2, 7)
     assert resolve_day("yesterday", today) == "2026-02-06"
     assert resolve_day("hôm qua", today) == "2026-02-06"
-    assert resolve_day("3 days ago", today) == "2026-02-04"
+    assert resolve_day("3 days ago", today) == "2026-02-04" == resolve_day("3 ngày trước", today)
+    assert resolve_day("1 day ago", today) == "2026-02-06"
     assert resolve_day("2026-02-01", today) == "2026-02-01"
     assert resolve_day(None, today) is None
 
