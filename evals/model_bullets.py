@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 from rag import NewsDesk, prompts  # noqa: E402
-from rag.briefing import _first_line, _glossary, english_numbers  # noqa: E402
+from rag.bullets import _first_line, _glossary, english_numbers  # noqa: E402
 from rag.chunking import split_sentences  # noqa: E402
 from rag.documents import load_path  # noqa: E402
 from rag.evidence import as_data  # noqa: E402

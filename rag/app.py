@@ -264,7 +264,7 @@ def build_app(desk, max_upload_mb: int = 20):
                 return ""
             note = dg.missing_note(sec.lang)
             return "\n".join([f"**{sec.heading}**", ""] + [f"- {_link_citations(x.text)}" for x in sec.bullets]
-                             + ([f"", f"*{_link_citations(note)}*"] if note else []))
+                             + (["", f"*{_link_citations(note)}*"] if note else []))
 
         vi_md, en_md = section_md(vi), section_md(en)
         md = dg.to_markdown()

@@ -41,6 +41,9 @@ ANSWER_FEATURES = ("best_dense", "best_evidence", "evidence_margin", "cited_scor
                    "lp_min", "cited_overlap", "figures_in_cited", "dropped", "cut", "quoted", "conflict", "cross",
                    "q_count", "q_who", "q_when", "answer_words")
 ABSTAIN_FEATURES = ("best_dense", "best_evidence", "evidence_margin", "cross", "no_evidence")
+# a briefing bullet's (``rag.bullets.bullet_signals``)
+BULLET_FEATURES = ("lp_mean", "lp_min", "similarity", "retried", "cut", "names_unverified", "facts_missing",
+                   "sentence_facts", "cross", "length_ratio")
 
 # the question kinds (answers' kind checks in rag.answer use the same two)
 COUNT_Q = re.compile(r"(?i)\b(how many|how much|how long|how far|how old|what percent\w*|bao nhiêu|mấy)\b")
@@ -122,23 +125,34 @@ class ConfidenceModel:
     thresholds: dict[str, float]  # language pair -> lowest confidence shown as answered ("*" for any other pair)
     targets: dict[str, float] = field(default_factory=dict)  # the precision each threshold was chosen for
     fitted_on: dict = field(default_factory=dict)  # which rows, how many
+    bullet: Calibrator | None = None  # P(a briefing bullet states only what its sentence says); threshold "bullet"
 
     def confidence(self, signals: dict, abstained: bool) -> float:
         return (self.abstain if abstained else self.answer).predict(signals)
+
+    def bullet_confidence(self, signals: dict) -> float | None:
+        """None when no bullet calibrator is fitted (then every checked bullet is shown as a fact)."""
+        return self.bullet.predict(signals) if self.bullet is not None and signals else None
+
+    def bullet_threshold(self) -> float:
+        return self.thresholds.get("bullet", 0.0)
 
     def threshold(self, pair: str) -> float:
         return self.thresholds.get(pair, self.thresholds.get("*", 0.5))
 
     def to_dict(self) -> dict:
-        return {"answer": asdict(self.answer), "abstain": asdict(self.abstain), "thresholds": self.thresholds,
-                "targets": self.targets, "fitted_on": self.fitted_on}
+        d = {"answer": asdict(self.answer), "abstain": asdict(self.abstain), "thresholds": self.thresholds,
+             "targets": self.targets, "fitted_on": self.fitted_on}
+        if self.bullet is not None:
+            d["bullet"] = asdict(self.bullet)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "ConfidenceModel":
         def cal(x):
             return Calibrator(tuple(x["features"]), x["mean"], x["scale"], x["coef"], x["bias"])
         return cls(cal(d["answer"]), cal(d["abstain"]), dict(d["thresholds"]), dict(d.get("targets", {})),
-                   dict(d.get("fitted_on", {})))
+                   dict(d.get("fitted_on", {})), cal(d["bullet"]) if d.get("bullet") else None)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")

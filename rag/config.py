@@ -75,6 +75,8 @@ class Settings:
     confidence_model: str = ""
     answered_threshold: float = -1.0
     show_closest: bool = True
+    # a briefing's English bullet below this confidence is shown as its sentence, quoted (< 0: the calibrator's)
+    bullet_threshold: float = -1.0
     # an English question over a Vietnamese quote: add the model's English rendering, if the claim checker passes it
     translate_quotes: bool = True
     # after each ingest, group syndicated copies and assign stories (rag.copies, rag.stories)

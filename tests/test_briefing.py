@@ -7,7 +7,7 @@ import pytest
 
 from conftest import ANSWER_LLM, DOC_A, DOC_B
 from rag import facts
-from rag.briefing import check_line
+from rag.bullets import check_line
 from rag import verify
 from rag.verify import Kind
 from rag.evaluate_digests import _cited_context
@@ -161,7 +161,7 @@ def test_summary_of_one_seed(brief_desk):
 
 
 def test_the_model_sees_english_number_formats_and_surnames_get_their_full_name():
-    from rag.briefing import english_numbers, expand_names
+    from rag.bullets import english_numbers, expand_names
 
     assert english_numbers("xấp xỉ 1.160.000 dặm vuông, 2,6 tỷ USD, 10–15%, ngày 5/2/2026") == \
         "xấp xỉ 1,160,000 dặm vuông, 2.6 tỷ USD, 10–15%, ngày 5 February 2026"
@@ -208,7 +208,7 @@ def test_vietnamese_dates_and_amounts_rendered_the_english_way():
 
 
 def test_a_failed_bullet_is_cut_to_the_start_that_the_sentence_supports():
-    from rag.briefing import cut_line
+    from rag.bullets import cut_line
 
     members = Pick(DOC_A, 0, 0, "Cụ thể, các thành viên phải trên 18 tuổi và phải là công dân Vương quốc Anh, Cộng hòa "
                                "Ireland.", 0, 0.0, lang="vi")
@@ -290,8 +290,47 @@ def test_a_failed_english_bullet_leaves_only_the_english_section(seeded_index):
     assert [b.text for b in sm.sections[0].bullets] == [en.bullets[0].text.replace(f"[{n}]", "[1]")]
 
 
+def test_a_bullet_below_the_confidence_threshold_is_marked_not_sure_with_its_sentence_quoted(seeded_index):
+    """A bullet that passed its check but whose confidence is below ``bullet_threshold`` is not stated as a fact:
+    the English section marks it not sure and quotes its sentence verbatim (as an answer's *uncertain* state); the
+    Vietnamese section keeps the sentence itself. At threshold 0 the same bullet is stated. Every English bullet
+    carries its confidence."""
+    from rag import NewsDesk
+    from rag.llm import ChatResult
+
+    class Scripted:
+        name, n_ctx = "scripted", 4096
+
+        def chat(self, messages, max_tokens=256, temperature=0.0, on_token=None, stop=None):
+            user = [m["content"] for m in messages if m["role"] == "user"][0]
+            if "kết thúc tốt đẹp chuyến thăm" in user:
+                return ChatResult("On 5 February, General Secretary To Lam concluded his state visit to Laos.", 0, 0,
+                                  0.0, token_logprobs=[-0.01] * 12)
+            return ChatResult("The United Nations praised the United Nations visit.", 0, 0, 0.0)
+
+    for threshold, unsure in ((1.0, True), (0.0, False)):
+        desk = NewsDesk(index=seeded_index, llm="llamacpp:qwen2.5-0.5b", bullet_threshold=threshold)
+        desk._llm = Scripted()
+        dg = desk.brief(docs=[DOC_A, DOC_B])
+        vi, en = dg.sections
+        assert len(en.bullets) == 1 and 0.0 < en.bullets[0].confidence < 1.0
+        b = en.bullets[0]
+        n = b.citations[0]
+        source = " ".join(dg.sources[n - 1].text.split())
+        assert b.uncertain is unsure and b.to_dict()["uncertain"] is unsure
+        same = [x for x in vi.bullets if x.citations == [n]]
+        assert same and not same[0].uncertain and source.rstrip(".") in " ".join(same[0].text.split())
+        if unsure:
+            assert b.text.startswith("Not sure (this may be wrong): On 5 February, General Secretary To Lam")
+            assert f"the article says: “{source}” [{n}]" in b.text and b.text in dg.to_markdown()
+            assert b.restated.startswith("On 5 February") and b.to_dict()["confidence"] == round(b.confidence, 4)
+            assert any(x.startswith("marked not sure") and "To Lam" in x for x in dg.notes)
+        else:
+            assert b.text.startswith("On 5 February") and "Not sure" not in dg.to_markdown()
+
+
 def test_the_bullet_prompt_carries_the_english_names_of_the_sentences_places():
-    from rag.briefing import _glossary
+    from rag.bullets import _glossary
 
     s = "Tổng Bí thư Tô Lâm thăm Campuchia vì hòa bình ở Đông Nam Á; Hàn Quốc và Liên minh châu Âu cũng dự."
     assert facts.english_names_in(s) == [("Liên minh châu Âu", "European Union"), ("Đông Nam Á", "Southeast Asia"),
@@ -320,7 +359,7 @@ def test_a_title_belongs_to_the_person_it_stands_before_in_a_list():
 def test_a_quoted_title_the_check_cannot_verify_is_dropped_with_the_word_that_introduces_it():
     """Seen on the tune split (IPCC): the model renders a quoted Vietnamese title in English words the sentence
     does not hold, and the whole bullet (with its year) was lost; without the quote it passes."""
-    from rag.briefing import cut_line, drop_spans
+    from rag.bullets import cut_line, drop_spans
 
     tar = Pick(DOC_A, 0, 0, 'Báo cáo thứ ba (TAR) có một biểu đồ được ghi là "Tái tạo nhiệt độ Bán cầu Bắc Nghìn năm" '
                'dựa trên một bài viết năm 1999 của Michael E. Mann, được gọi là "biểu đồ gậy khúc côn cầu".', 0, 0.0)
