@@ -7,7 +7,9 @@ Rows come from ``evals/run_confidence.sh`` (``rag eval`` reports, each row with 
 * fitted on: the dev set's *tune* split and XQuAD dev questions 1-120 in both directions (Vietnamese questions,
   English questions over the Vietnamese paragraphs);
 * held out (never used to fit or to choose a threshold): the dev set's *frozen* split and XQuAD questions 301-400
-  (other articles).
+  (other articles);
+* fresh (``*-fresh``, XQuAD questions 401-500, other articles again): run once, after every choice was made —
+  the held-out rows above had been seen in aggregate in earlier reports.
 
 Reports precision and coverage per state, AURC and expected calibration error per language pair, "before" (the
 desk without states: every answer it shows looks the same) against "after"; which signal groups earn their place
@@ -50,7 +52,7 @@ def load_rows(reports: Path) -> dict[str, list[dict]]:
     from rag.scoring import contains_answer
 
     vi_gold = vietnamese_gold()
-    sets: dict[str, list[dict]] = {"fit": [], "held-out": []}
+    sets: dict[str, list[dict]] = {"fit": [], "held-out": [], "fresh": []}
     for d in sorted(p for p in reports.iterdir() if (p / "report.json").exists()):
         rep = json.loads((d / "report.json").read_text(encoding="utf-8"))
         for r in rep["results"].values():
@@ -67,7 +69,9 @@ def load_rows(reports: Path) -> dict[str, list[dict]]:
                     sets["fit"].append(row)
                 elif d.name.endswith("-heldout"):
                     sets["held-out"].append(row)
-    return sets
+                elif d.name.endswith("-fresh"):
+                    sets["fresh"].append(row)
+    return {k: v for k, v in sets.items() if v}
 
 
 def before(rows: list[dict]) -> dict:
@@ -139,7 +143,7 @@ def plot(sets: dict[str, list[dict]], path: Path) -> None:
             shown = [r for r in rs if not r["abstained"]]
             curve = risk_coverage([r["confidence"] for r in shown], [shown_right(r) for r in shown], total=len(rs))
             ax.plot([c for c, _ in curve], [1 - k for _, k in curve], label=f"{name} · {pair}",
-                    linestyle="-" if name == "held-out" else ":")
+                    linestyle={"held-out": "-", "fresh": "--"}.get(name, ":"))
     ax.set_xlabel("coverage (share of questions answered, most confident first)")
     ax.set_ylabel("precision of the answered")
     ax.set_ylim(0, 1.02)
@@ -150,7 +154,7 @@ def plot(sets: dict[str, list[dict]], path: Path) -> None:
     for name, rows in sets.items():
         shown = [r for r in rows if not r["abstained"]]
         rel = reliability([r["confidence"] for r in shown], [shown_right(r) for r in shown])
-        ax.plot([b["confidence"] for b in rel], [b["accuracy"] for b in rel], "o-" if name == "held-out" else "s:",
+        ax.plot([b["confidence"] for b in rel], [b["accuracy"] for b in rel], {"held-out": "o-", "fresh": "^--"}.get(name, "s:"),
                 label=f"{name} (n per bin: {', '.join(str(b['n']) for b in rel)})")
     ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8)
     ax.set_xlabel("confidence")
@@ -179,13 +183,18 @@ def main() -> None:
     l2 = a.l2 if a.l2 is not None else min(cv, key=lambda x: x["aurc"])["l2"]
     model = fit(sets["fit"], TARGETS, l2=l2, source="dev tune split + XQuAD dev questions 1-120 (vi, en over vi)")
     if a.write_model:
+        old = ConfidenceModel.load(MODEL_FILE)  # the bullet calibrator has its own rows (bullet_confidence.py)
+        model.bullet = old.bullet
+        if "bullet" in old.thresholds:
+            model.thresholds["bullet"], model.targets["bullet"] = old.thresholds["bullet"], old.targets.get("bullet")
+            model.fitted_on["bullet"] = old.fitted_on.get("bullet")
         model.save(MODEL_FILE)
     summary: dict = {"thresholds": model.thresholds, "targets": model.targets, "l2": l2, "cv": cv, "sets": {}}
     lines = ["# Answer confidence: fitted rows and held-out rows", "",
              f"`python evals/fit_confidence.py{' --write-model' if a.write_model else ''}` over the rows of "
              "`evals/run_confidence.sh`. Fitted on the dev tune split + XQuAD dev questions 1-120 (Vietnamese "
              "questions; English questions over the Vietnamese paragraphs); held out: the dev frozen split + XQuAD "
-             "questions 301-400 (other articles). Right = the shown answer contains the gold answer, or \"not in "
+             "questions 301-400 (other articles); fresh: XQuAD questions 401-500, run once after every choice. Right = the shown answer contains the gold answer, or \"not in "
              "the articles\" for a question the articles cannot answer. Before = the desk without states (every "
              "answer it shows looks alike).", "",
              f"L2 weight {l2} (5-fold cross-validated AURC on the fitted rows: "

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 25: the rows the confidence calibrator is fitted on and measured with (~1 h on 2 idle cores), run from the
+# Issue 25: the rows the confidence calibrator is fitted on and measured with (~1.5 h on 2 idle cores), run from the
 # repo root. Fit: the dev set's tune split + XQuAD dev questions 1-120 (both directions); report apart: the dev
 # set's frozen split and XQuAD questions 301-400 (other articles), never used to fit or choose thresholds.
 # Then: python evals/fit_confidence.py (writes rag/data/confidence.json and evals/reports/confidence/).
@@ -16,3 +16,6 @@ $R eval $X/xquad.vi.dev.json --limit 120 --out $O/xquad-vi-fit --json > /dev/nul
 $R eval $X/xquad.vi.dev.json --questions-from $X/xquad.en.dev.json --limit 120 --out $O/xquad-en-over-vi-fit --json > /dev/null
 $R eval $X/xquad.vi.dev.json --skip 300 --limit 100 --out $O/xquad-vi-heldout --json > /dev/null
 $R eval $X/xquad.vi.dev.json --questions-from $X/xquad.en.dev.json --skip 300 --limit 100 --out $O/xquad-en-over-vi-heldout --json > /dev/null
+# fresh held-out rows (other articles), never looked at before the fit: XQuAD questions 401-500
+$R eval $X/xquad.vi.dev.json --skip 400 --limit 100 --out $O/xquad-vi-fresh --json > /dev/null
+$R eval $X/xquad.vi.dev.json --questions-from $X/xquad.en.dev.json --skip 400 --limit 100 --out $O/xquad-en-over-vi-fresh --json > /dev/null
