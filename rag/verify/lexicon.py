@@ -154,6 +154,11 @@ def negation(lang: str) -> tuple[list[str], list[str]]:
     return [nfc(x) for x in d[lang]], [nfc(x) for x in d[f"{lang}_not_negating"]]
 
 
+def negation_tags(lang: str) -> list[str]:
+    """Compounds that negate nothing only at a clause's end ("… có hay không?", "whether or not")."""
+    return [nfc(x) for x in data()["negation"].get(f"{lang}_not_negating_at_clause_end", [])]
+
+
 def negation_carriers(lang: str) -> list[str]:
     d = data()["negation"]
     return [nfc(x) for x in d["vi_carriers" if lang == "vi" else "en_carriers"]]

@@ -285,6 +285,8 @@ def negations(text: str, lang: str) -> list[str]:
     """The negation cues of ``text`` in order, compounds that negate nothing set aside ("không khí", "not only")."""
     cues, not_neg = lx.negation(lang)
     t = _strip(lx.nfc(text), not_neg)
+    for tag in sorted(lx.negation_tags(lang), key=len, reverse=True):  # "… hay không?" asks, it does not negate
+        t = re.sub(rf"(?<![\wÀ-ỹ]){re.escape(tag)}(?=\s*(?:[?,.;:!)\"”]|$))", " ", t, flags=re.I)
     if lang != "vi" and re.search(r"\?\s*$", t) is None:
         t = t.replace("’", "'")
     pat = "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True) if c != "n't")
