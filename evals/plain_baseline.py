@@ -8,6 +8,7 @@ RAG: answer from the numbered passages, cite [n], say you don't know, answer in 
     python evals/plain_baseline.py evals/data/xquad/xquad.vi.dev.json --limit 100 --out evals/reports/answers/plain-xquad-vi
     python evals/plain_baseline.py evals/data/xquad/xquad.vi.dev.json --questions-from evals/data/xquad/xquad.en.dev.json \
         --limit 100 --out evals/reports/answers/plain-xquad-en-over-vi
+    # against the confidence report's fresh rows (XQuAD questions 401-500): add --skip 400 --limit 100
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ class PlainAnswer:
     flags: list = field(default_factory=list)
     usage: dict = field(default_factory=dict)
     signals: dict = field(default_factory=dict)
+    # the plain prompt has no states: every answer it shows is presented alike, as answered
+    confidence: float = 1.0
+    quote: object = None
+
+    @property
+    def state(self):
+        from rag.confidence import State
+        return State.NOT_IN_ARTICLES if self.abstained else State.ANSWERED
 
 
 class PlainDesk:
@@ -81,6 +90,7 @@ def main() -> None:
     ap.add_argument("--index", default=None)
     ap.add_argument("--questions-from", default=None)
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--skip", type=int, default=0, help="leave out the first N questions (before --limit)")
     ap.add_argument("--llm", default=None)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -92,7 +102,8 @@ def main() -> None:
         idx = index or a.index
         return PlainDesk(NewsDesk(**({"index": idx} if idx else {}), **over))
 
-    cfg = EvalConfig(datasets=[a.dataset], questions_from=a.questions_from, limit=a.limit)
+    cfg = EvalConfig(datasets=[a.dataset], questions_from=a.questions_from, limit=a.limit,
+                     skip=a.skip)
     evaluate(factory, cfg, Path(a.out), progress=lambda i, n, _id: print(f"\r{i}/{n}", end="", file=sys.stderr))
     print(file=sys.stderr)
 

@@ -57,6 +57,8 @@ class Bullet:
 
     def to_dict(self) -> dict:
         d = {"text": self.text, "citations": self.citations, "uncertain": self.uncertain}
+        if self.uncertain:
+            d["restated"] = self.restated
         if self.confidence is not None:
             d["confidence"] = round(self.confidence, 4)
         return d

@@ -28,7 +28,8 @@ def recheck_digest(row: dict) -> None:
 
     Independent of the checker that filtered the bullets: ``wrong_roles`` counts the gold's ``traps`` (wrong
     titles/roles, superseded facts) found in the text; ``section_lang_correct`` and ``mixed_language_lines`` come
-    from language identification. ``checker_recheck`` is the claim checker run again on every bullet against its
+    from language identification; a bullet marked not sure is judged by its own words (``restated``: the rest of its
+    line is its sentence, quoted verbatim). ``checker_recheck`` is the claim checker run again on every bullet against its
     cited sentence — what it *still* flags, by kind; it cannot see what the checker misses (its misses are measured
     by ``evals/verify_bench.py`` against labels)."""
     from . import facts as F
@@ -41,7 +42,7 @@ def recheck_digest(row: dict) -> None:
     items: list[str] = []
     for sec in dg["sections"]:
         for b in sec["bullets"]:
-            text = b["text"]
+            text = b.get("restated") or b["text"]
             langs.append(float(detect_question(F.CITATION.sub("", text)) == sec["lang"]))
             srcs = [x for c in b["citations"] if 0 < c <= len(srcs_all) and srcs_all[c - 1].get("text")
                     for x in _cited_context(srcs_all[c - 1]) if x]
@@ -54,7 +55,7 @@ def recheck_digest(row: dict) -> None:
                     items.append(f"{p.kind.value}: {p.span} | {text[:90]}")
             if F.other_language_words(text, sec["lang"]):
                 mixed.append(text[:100])
-            low = normalize(text)
+            low = normalize(b["text"])
             traps += [t for t in row.get("traps", []) if normalize(t) in low]
     row["section_lang_correct"] = round(statistics.fmean(langs), 4) if langs else None
     row["checker_recheck"] = recheck

@@ -24,6 +24,9 @@ TRADE = ("Đánh giá về triển vọng hợp tác kinh tế, Đại sứ Kham
 
 CASES = [
     # faithful renderings: a name in English words the sentence writes in its own (the issue's false alarms)
+    ("Those who favour government still do not believe in its legitimacy, or do not believe in one of its laws.",
+     "Những người ủng hộ chính phủ vẫn không tin vào tính hợp pháp của nó hoặc không tin vào một luật của nó.", set()),
+    ("He is not a member of the Scottish Parliament.", "Ông không phải là thành viên Quốc hội Scotland.", set()),
     ("The Saxon Garden was opened to the public in 1727.", "Vườn Saxon được mở cửa cho công chúng vào năm 1727.", set()),
     ("The Warsaw Uprising began in 1944.", "Cuộc nổi dậy Warsaw bắt đầu năm 1944.", set()),
     ("Most of the Jews of Warsaw were killed.", "Phần lớn người Do Thái ở Warsaw đã bị giết.", set()),
@@ -51,6 +54,12 @@ CASES = [
     ("The Kraków Uprising began in 1944.", "Cuộc nổi dậy Warsaw bắt đầu năm 1944.", {Kind.NAME}),
     ("Trade between Vietnam and Thailand reached US$2.6 billion in 2025.", TRADE, {Kind.PLACE}),
     ("President To Lam ended the visit on 5 February.", ENDED, {Kind.OFFICE}),
+    # a title inside a longer one names another office ("Chủ tịch" of "Chủ tịch Quốc hội"; "Thủ tướng" of "Phó Thủ
+    # tướng"); a shorter kind of the same office is fine ("Chairman")
+    ("To Lam met President Saysomphone Phomvihane.", TALKS, {Kind.OFFICE}),
+    ("Prime Minister Tran Hong Ha met Sonexay Siphandone.", "Phó Thủ tướng Trần Hồng Hà gặp Thủ tướng Lào Sonexay "
+     "Siphandone.", {Kind.OFFICE}),
+    ("To Lam met Chairman Saysomphone Phomvihane.", TALKS, set()),
     ("The Saxon Garden was not opened to the public in 1727.", "Vườn Saxon được mở cửa cho công chúng vào năm 1727.",
      {Kind.ADDED_NEGATION}),
     ("The United Nations reached a deal in 2007.", "Liên Hợp Quốc đã không đạt được thỏa thuận năm 2007.",

@@ -162,7 +162,7 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
                     i = ctx.rfind(o)
                     if i >= 0:
                         ctx = ctx[i + len(o):]
-                if any(f in ctx for f in forms):
+                if role in _roles_stated(ctx):
                     ok = True
                     break
             if ok:
@@ -171,6 +171,20 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
             bad.append(whole)
     return (bad + unsupported_affiliations(claim, sources) + unsupported_nationality_roles(claim, sources)
             + unsupported_qualifiers(claim, sources))
+
+
+_ROLE_NAME = {k: v["en"].lower() for k, v in lexicon()["offices"]["entries"].items()}
+
+
+def _roles_stated(ctx: str) -> set[str]:
+    """The offices folded text ``ctx`` states. A form inside a longer form of another office counts only when that
+    office is a kind of it (its English name starts with this one's: "Chairman of the National Assembly" is a
+    chair): "Chủ tịch" inside "Chủ tịch Quốc hội" does not make that person President, "Thủ tướng" inside "Phó Thủ
+    tướng" not Prime Minister."""
+    spans = [(m.start(), m.end(), r) for r, fs in ROLES.items() for f in fs for m in re.finditer(re.escape(f), ctx)]
+    return {r for s, e, r in spans
+            if not any(s2 <= s and e <= e2 and e2 - s2 > e - s and r2 != r and not _ROLE_NAME[r2].startswith(_ROLE_NAME[r])
+                       for s2, e2, r2 in spans)}
 
 
 # each office, as the claim may name it ("Prime Minister" not inside "Deputy Prime Minister")
