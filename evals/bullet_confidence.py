@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT.parent))
 
 from rag import verify  # noqa: E402
 from rag.confidence import (BULLET_FEATURES, Calibrator, ConfidenceModel, aurc, choose_threshold, ece,  # noqa: E402
-                            reliability)
+                            reliability, risk_coverage)
 
 OUT = ROOT / "reports" / "bullets"
 PAIRS = ROOT / "data" / "verify_pairs.jsonl"
@@ -130,16 +130,13 @@ def _plot(sets: dict, cal: Calibrator, thr: float, path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for name, sel in sets.items():
-        order = sorted(((cal.predict(r["signals"]), r["right"]) for r in sel), key=lambda t: -t[0])
-        hits, xs, ys = 0.0, [], []
-        for i, (_, r) in enumerate(order, 1):
-            hits += r
-            xs.append(i / len(order))
-            ys.append(hits / i)
+        conf, right = [cal.predict(r["signals"]) for r in sel], [r["right"] for r in sel]
+        curve = risk_coverage(conf, right)
+        xs, ys = [c for c, _ in curve], [1 - k for _, k in curve]
         ax.plot(xs, ys, "-" if name.startswith("frozen") else ":", label=f"{name} (n={len(sel)})")
-        base = sum(r for _, r in order) / len(order)
+        base = sum(right) / len(right)
         ax.axhline(base, color=ax.lines[-1].get_color(), linewidth=0.6, alpha=0.6)
-        share = sum(c >= thr for c, _ in order) / len(order)
+        share = sum(c >= thr for c in conf) / len(conf)
         ax.axvline(share, color=ax.lines[-1].get_color(), linewidth=0.6, linestyle="--", alpha=0.6)
     ax.set_xlabel("share of bullets stated as facts (most confident first; dashed: the threshold)")
     ax.set_ylabel("share of them right (thin: all bullets)")
