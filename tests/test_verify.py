@@ -81,6 +81,17 @@ CASES = [
      "Lindisfarne được xếp vào thể loại rock dân gian.", set()),
     ("Tổng Bí thư Nguyễn Phú Trọng đặt vòng hoa tại Đài tưởng niệm.", "Tổng Bí thư Tô Lâm đặt vòng hoa tại Đài tưởng niệm.",
      {Kind.NAME}),
+    # a Roman numeral is a figure, not a name the claim left out ("Đại hội XIII" = "the 13th Congress")
+    ("The 13th National Party Congress elected him.", "Đại hội đại biểu toàn quốc lần thứ XIII của Đảng đã bầu ông.",
+     set()),
+    # a month in words ("tháng Năm", "tháng Mười Hai", "tháng Giêng")
+    ("The meeting was held in May 2019.", "Cuộc họp được tổ chức vào tháng Năm năm 2019.", set()),
+    ("The meeting was held in December.", "Cuộc họp được tổ chức vào tháng Mười Hai.", set()),
+    ("The meeting was held in October.", "Cuộc họp được tổ chức vào tháng Mười Hai.", {Kind.DATE}),
+    ("The meeting was held in March.", "Cuộc họp được tổ chức vào tháng Giêng.", {Kind.DATE}),
+    # "vua" is king; "vừa" (just) folds to the same letters and is not
+    ("King Charles visited Paris.", "Vua Charles đã thăm Paris.", set()),
+    ("King Charles visited Paris.", "Ông Charles vừa thăm Paris.", {Kind.OFFICE}),
 ]
 
 

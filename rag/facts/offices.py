@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..lexical import fold
 from .figures import CITATION, _folded_words, extract
@@ -124,7 +125,7 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
     role (in either language) within ``window`` characters before it. A name the sources lack is the name
     check's business, not this one's."""
     bad = []
-    folded_srcs = [fold(s).lower() for s in sources]
+    folded_srcs = [_fold_src(s) for s in sources]
     pairs = [(m.group(1), m.group(2).strip(), m.group(0).strip()) for m in _RE_ROLE_NAME.finditer(claim)]
     pairs += [(m.group(1), m.group(2).strip(), m.group(0).strip()) for m in _RE_ROLE_IS_NAME.finditer(claim)]
     chains = _title_chains(claim)
@@ -173,6 +174,24 @@ def unsupported_roles(claim: str, sources: list[str], window: int = 80) -> list[
             + unsupported_qualifiers(claim, sources))
 
 
+_EXACT = {k: v for k, v in lexicon()["offices"].get("vi_exact", {}).items()}
+_RE_EXACT = re.compile(r"(?<![\wÀ-ỹ])(?i:" + "|".join(map(re.escape, _EXACT)) + r")(?![\wÀ-ỹ])") if _EXACT else None
+
+
+def _exact_forms(text: str) -> str:
+    """``text`` with the offices written in a form that folding would merge with another word ("vua" = king,
+    "vừa" = just) replaced by the office's key, so the folded text states them."""
+    if _RE_EXACT is None:
+        return text
+    text = unicodedata.normalize("NFC", text)
+    return _RE_EXACT.sub(lambda m: _EXACT[m.group(0).lower()], text)
+
+
+def _fold_src(text: str) -> str:
+    """A source folded (tone marks off, lower case) for office matching, its exact-marked office forms kept."""
+    return fold(_exact_forms(text)).lower()
+
+
 _ROLE_NAME = {k: v["en"].lower() for k, v in lexicon()["offices"]["entries"].items()}
 
 
@@ -181,7 +200,8 @@ def _roles_stated(ctx: str) -> set[str]:
     office is a kind of it (its English name starts with this one's: "Chairman of the National Assembly" is a
     chair): "Chủ tịch" inside "Chủ tịch Quốc hội" does not make that person President, "Thủ tướng" inside "Phó Thủ
     tướng" not Prime Minister."""
-    spans = [(m.start(), m.end(), r) for r, fs in ROLES.items() for f in fs for m in re.finditer(re.escape(f), ctx)]
+    spans = [(m.start(), m.end(), r) for r, fs in ROLES.items() for f in fs
+             for m in re.finditer(rf"(?<!\w){re.escape(f)}(?!\w)", ctx)]
     return {r for s, e, r in spans
             if not any(s2 <= s and e <= e2 and e2 - s2 > e - s and r2 != r and not _ROLE_NAME[r2].startswith(_ROLE_NAME[r])
                        for s2, e2, r2 in spans)}
@@ -197,11 +217,13 @@ _STATED_ROLES = {"general secretary": r"general secretary", "deputy prime minist
 def unstated_roles(claim: str, sources: list[str]) -> list[str]:
     """Offices ``claim`` names that its sources never state in either language, with or without a name after them:
     "… the invitation of the Prime Minister of the Democratic People's Republic of Laos" over a sentence that names
-    a General Secretary and a President only (seen in the two-seed briefing)."""
-    folded = " ".join(_folded_words(s) for s in sources)
+    a General Secretary and a President only. Both sides are read by ``_roles_stated``: "Chủ tịch" inside "Chủ tịch
+    Quốc hội" states no President."""
+    stated = _roles_stated(" ".join(_folded_words(_exact_forms(s)) for s in sources))
     text = fold(claim).lower()
+    named = _roles_stated(text)  # "President of the National Assembly" names that office, not a President
     return [role for role, pattern in _STATED_ROLES.items()
-            if re.search(rf"\b{pattern}\b", text) and not any(f" {f} " in folded for f in ROLES[role])]
+            if re.search(rf"\b{pattern}\b", text) and role in named and role not in stated]
 
 
 # an envoy's countries: "Lao Ambassador to Vietnam" / "Đại sứ Lào tại Việt Nam" — sender and host both count
@@ -219,7 +241,7 @@ _RE_ENVOY_SRC_EN = re.compile(r"(?:([a-z']+)\s+)?ambassador(?:\s+of\s+([a-z' ]+?
 def _src_envoys(sources: list[str]) -> list[tuple[str | None, str | None]]:
     out = []
     for s in sources:
-        fs = fold(s).lower()
+        fs = _fold_src(s)
         for m in _RE_ENVOY_SRC_VI.finditer(fs):
             out.append((country_key(m.group(1)), country_key(" ".join(m.group(2).split()[:2]))))
         for m in _RE_ENVOY_SRC_EN.finditer(fs):
@@ -257,7 +279,7 @@ def _source_role(name: str, sources: list[str], window: int = 80) -> str | None:
         return None
     first = nkey[0] if len(nkey) == 1 else " ".join(nkey[:2])
     for s in sources:
-        fs = fold(s).lower()
+        fs = _fold_src(s)
         for nm in re.finditer(re.escape(first), fs):
             ctx = re.split(r"[;.:()\n]", fs[max(0, nm.start() - window):nm.start()])[-1]
             best = None
@@ -333,7 +355,7 @@ def unsupported_nationality_roles(claim: str, sources: list[str]) -> list[str]:
     ("Chủ tịch nước Lào") or never mention it. An office with no country next to it in the sources could be
     anyone's, so it does not count against the claim."""
     bad = []
-    folded = [fold(s).lower() for s in sources]
+    folded = [_fold_src(s) for s in sources]
     for m in _RE_NAT_ROLE.finditer(claim):
         country = country_key(m.group(1))
         forms = _SPECIFIC_ROLE_FORMS[m.group(2).lower()]
@@ -365,7 +387,7 @@ _QUALIFIER_FORMS = {"deputy": ["deputy", "pho", "vice"], "vice": ["vice", "pho",
 def unsupported_qualifiers(claim: str, sources: list[str], window: int = 80) -> list[str]:
     """"Deputy Ambassador Ernthavanh" where the sources say Đại sứ (no Phó): a qualifier of an office is a fact."""
     bad = []
-    folded = [fold(s).lower() for s in sources]
+    folded = [_fold_src(s) for s in sources]
     for m in _RE_QUALIFIED_ROLE.finditer(claim):
         name = fold(m.group(3)).lower().split()
         if not name:
@@ -396,7 +418,7 @@ def wrong_holder(question: str, answer: str, sources: list[str]) -> list[str]:
     if not m:
         return []
     role_text = m.group("role")
-    folded = f" {fold(role_text).lower()} "
+    folded = f" {_fold_src(role_text)} "
     key = None
     for k, forms in ROLES.items():
         for f in forms:

@@ -91,6 +91,7 @@ def _source_months(c: Claim) -> set[int]:
             v = next((int(g) for g in m.groups() if g), None)
             if v and 1 <= v <= 12:
                 out.add(v)
+        out |= lx.vi_month_words(t)
         for m in re.finditer(r"[A-Za-z]+", t):
             v = lx.months_en().get(m.group(0).lower().rstrip("."))
             if v and len(m.group(0)) >= 3:

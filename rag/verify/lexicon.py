@@ -106,6 +106,20 @@ def cldr_pairs() -> list[tuple[str, str]]:
         return []
 
 
+def vi_month_words(text: str) -> set[int]:
+    """Months ``text`` writes as "tháng" and a capitalized number word ("tháng Năm" = 5, "tháng Mười Hai" = 12,
+    "tháng Giêng" = 1); lower case "tháng năm" (months and years) is not a date."""
+    words = data()["months"].get("vi_words", {})
+    if not words:
+        return set()
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    out = set()
+    for m in re.finditer(rf"(?<![\wÀ-ỹ])(?i:tháng)\s+((?i:{alt}))(?![\wÀ-ỹ])", nfc(text)):
+        if m.group(1)[0].isupper():
+            out.add(int(words[m.group(1).lower()]))
+    return out
+
+
 @lru_cache(maxsize=1)
 def calendar_words() -> frozenset[str]:
     """English month and weekday names (CLDR via Babel), lower case: dates, never names."""

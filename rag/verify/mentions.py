@@ -118,10 +118,11 @@ def _source_names(src: Source) -> list[tuple[list[str], bool]]:
         runs: list[tuple[list[str], int]] = []  # (words, index of the token after the run)
         run: list[str] = []
         opening = True
-        toks = [m.group(0) for m in re.finditer(r"[\w'’-]+|[^\w\s]", t)]
+        toks = [m.group(0) for m in re.finditer(r"[\w'’-]+|[^\w\s]", t)]  # (a Roman numeral is a figure: "khóa XV")
         for i, w in enumerate(toks):
-            if w[0].isupper() and (not opening or not (lx.vietnamese_syllable(w) or lx.common_english(w)
-                                                       or w.lower() in lx.function_words())):
+            if w[0].isupper() and not re.fullmatch(r"(?=[IVX]{2})X{0,3}(?:IX|IV|V?I{0,3})", w) and (
+                    not opening or not (lx.vietnamese_syllable(w) or lx.common_english(w)
+                                        or w.lower() in lx.function_words())):
                 run.append(w)  # a sentence opens with a capital; a word that is no Vietnamese syllable is a name
             else:
                 if run:
