@@ -26,6 +26,7 @@ from .documents import Passage
 from .errors import QuestionError
 from .lang import detect_question
 from .llm import LLM
+from .query_translation import articles_language, translate_question
 from .evidence import as_data
 from .store import Filters
 
@@ -467,6 +468,16 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
         timings["condense"] = (time.perf_counter() - tc) * 1000
     res = desk.retriever.search(standalone, k=k or s.top_k, filters=filters, lang=lang)
     timings["retrieve"] = res.ms
+    search_q = standalone  # what retrieval and evidence selection match against
+    target = articles_language([p.lang for p in res.passages[:3]])
+    if s.translate_questions and target and lang in ("en", "vi") and target != lang:
+        tt = time.perf_counter()
+        extra = translate_question(llm, standalone, target)
+        timings["translate_question"] = (time.perf_counter() - tt) * 1000
+        if extra and extra != standalone:
+            search_q = f"{standalone} {extra}"
+            res = desk.retriever.search(search_q, k=k or s.top_k, filters=filters, lang=lang)
+            timings["retrieve"] += res.ms
     flags: list[str] = []
     same_lang = any(p.lang == lang for p in res.passages[:3])
     threshold = s.min_dense_score if same_lang else s.min_dense_score_crosslingual
@@ -474,8 +485,8 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     te = time.perf_counter()
     evidence, ranked = [], []
     if res.passages:  # even when too weak to answer from: the closest the articles come is shown
-        qvec = res.qvec if res.qvec is not None else desk.retriever.embed_query(standalone)
-        evidence, ranked = desk.evidence.select(standalone, qvec, res.passages, llm.count_tokens,
+        qvec = res.qvec if res.qvec is not None else desk.retriever.embed_query(search_q)
+        evidence, ranked = desk.evidence.select(search_q, qvec, res.passages, llm.count_tokens,
                                                 max_sentences=s.evidence_sentences, max_tokens=s.evidence_tokens,
                                                 require=tuple(question_years(standalone)) + tuple(sorted(_name_numbers(standalone))))
     timings["evidence"] = (time.perf_counter() - te) * 1000

@@ -79,6 +79,8 @@ class Settings:
     bullet_threshold: float = -1.0
     # an English question over a Vietnamese quote: add the model's English rendering, if the claim checker passes it
     translate_quotes: bool = True
+    # a question over articles in another language: search with the model's rendering of it in their language too
+    translate_questions: bool = True
     # after each ingest, group syndicated copies and assign stories (rag.copies, rag.stories)
     organize_on_ingest: bool = True
     # fetching feeds and pages (rag.fetch): per-request timeout, size limit, seconds between requests to one host
