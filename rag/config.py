@@ -80,7 +80,8 @@ class Settings:
     # an English question over a Vietnamese quote: add the model's English rendering, if the claim checker passes it
     translate_quotes: bool = True
     # a question over articles in another language: search with the model's rendering of it in their language too
-    translate_questions: bool = True
+    # (off: with the 1.5B reader it moved accuracy by a point for ~1 s more per answer; docs/measurements.md)
+    translate_questions: bool = False
     # after each ingest, group syndicated copies and assign stories (rag.copies, rag.stories)
     organize_on_ingest: bool = True
     # fetching feeds and pages (rag.fetch): per-request timeout, size limit, seconds between requests to one host

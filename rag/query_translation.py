@@ -2,8 +2,8 @@
 the question rendered in the articles' language by the model, searched together with the original.
 
 The multilingual embedding ranks sentences of another language less well than sentences of the question's own;
-searching with both renderings brings the sentence that holds the answer to the top more often
-(``docs/measurements.md``, "Question translation")."""
+searching with both renderings brings the sentence that holds the answer to the top more often. Used when the
+setting ``translate_questions`` is on (off by default: ``docs/measurements.md``, "Question translation")."""
 
 from __future__ import annotations
 

@@ -161,7 +161,7 @@ def test_cli_ask_shows_the_state_and_json_carries_it(seeded_index):
      "in 2025.", False),
 ])
 def test_an_english_question_gets_a_checked_rendering_of_the_vietnamese_quote(seeded_index, rendering, shown):
-    desk = _desk(seeded_index, ("render", "NOT_FOUND"), quote_fallback=False)
+    desk = _desk(seeded_index, ("render", "NOT_FOUND"), quote_fallback=False, translate_questions=True)
     # first call: the question rendered in the articles' language, searched with the original
     desk.llm.replies = ["Kim ngạch thương mại hai chiều giữa Việt Nam và Lào năm 2025 là bao nhiêu?", "NOT_FOUND",
                         rendering]
@@ -170,6 +170,12 @@ def test_an_english_question_gets_a_checked_rendering_of_the_vietnamese_quote(se
     assert ans.state is State.NOT_IN_ARTICLES and "2,6 tỷ USD" in ans.quote.passage.text
     assert (rendering in ans.display) is shown
     assert shown or any("rendering" in f and "9.9 billion" in f for f in ans.flags)
+
+
+def test_question_translation_is_off_by_default(seeded_index):
+    desk = _desk(seeded_index, ("plain", "NOT_FOUND"), quote_fallback=False, translate_quotes=False)
+    ans = desk.ask("What was the two-way trade between Vietnam and Laos in 2025?")
+    assert "translate_question" not in ans.timings_ms and ans.state is State.NOT_IN_ARTICLES
 
 
 def test_rag_eval_refit_writes_a_calibrator_the_desk_can_use(tmp_path, seeded_index):
