@@ -106,18 +106,22 @@ def cldr_pairs() -> list[tuple[str, str]]:
         return []
 
 
+@lru_cache(maxsize=1)
+def _vi_month_pattern() -> tuple[re.Pattern | None, dict[str, int]]:
+    words = {nfc(k): int(v) for k, v in data()["months"].get("vi_words", {}).items()}
+    if not words:
+        return None, words
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\wÀ-ỹ])(?i:tháng)\s+((?i:{alt}))(?![\wÀ-ỹ])"), words
+
+
 def vi_month_words(text: str) -> set[int]:
     """Months ``text`` writes as "tháng" and a capitalized number word ("tháng Năm" = 5, "tháng Mười Hai" = 12,
     "tháng Giêng" = 1); lower case "tháng năm" (months and years) is not a date."""
-    words = data()["months"].get("vi_words", {})
-    if not words:
+    pat, words = _vi_month_pattern()
+    if pat is None:
         return set()
-    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    out = set()
-    for m in re.finditer(rf"(?<![\wÀ-ỹ])(?i:tháng)\s+((?i:{alt}))(?![\wÀ-ỹ])", nfc(text)):
-        if m.group(1)[0].isupper():
-            out.add(int(words[m.group(1).lower()]))
-    return out
+    return {words[m.group(1).lower()] for m in pat.finditer(nfc(text)) if m.group(1)[0].isupper()}
 
 
 @lru_cache(maxsize=1)
