@@ -105,6 +105,9 @@ class Settings:
     ollama_keep_alive: str = "5m"
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_api_key: str = "sk-local"
+    # a SQLite file of recorded replies: a prompt seen before is answered from it, a new one is generated and
+    # recorded (for evaluations that re-run the checks over the same drafts; times and tokens are the recorded ones)
+    llm_replay: str = ""
     # abstention gate: the best passage's dense cosine must reach this to attempt an answer
     # (e5 cosines are compressed; cross-lingual question/passage pairs score lower than same-language ones)
     min_dense_score: float = 0.78
