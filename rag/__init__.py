@@ -116,6 +116,15 @@ class NewsDesk:
         return self._llm
 
     @property
+    def renderings(self):
+        """The renderings kept beside the index (``rag.renderings.Renderings``)."""
+        if getattr(self, "_renderings", None) is None:
+            from .renderings import Renderings
+
+            self._renderings = Renderings(self.store.dir)
+        return self._renderings
+
+    @property
     def confidence(self):
         """The confidence calibrator (``rag.confidence.ConfidenceModel``) the settings name."""
         if getattr(self, "_confidence", None) is None:

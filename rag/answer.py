@@ -25,7 +25,7 @@ from .citations import (_name_numbers, _overlap, _support_texts, adds_nothing, q
 from .documents import Passage
 from .errors import QuestionError
 from .lang import detect_question
-from .llm import LLM
+from .llm import LLM, side_llm
 from .query_translation import articles_language, translate_question
 from .evidence import as_data
 from .store import Filters
@@ -177,7 +177,7 @@ def condense_question(llm: LLM, history: list[dict], question: str, max_turns: i
         lines.append(f"{role}: {content[:600]}")
     prompt = prompts.render("condense", "en", history="\n".join(lines), question=question,
                             language={"vi": "Vietnamese", "en": "English"}.get(lang, lang))
-    res = llm.chat([{"role": "user", "content": prompt}], max_tokens=80, temperature=0.0)
+    res = side_llm(llm).chat([{"role": "user", "content": prompt}], max_tokens=80, temperature=0.0)
     out = res.text.strip().splitlines()[0].strip().strip('"') if res.text.strip() else ""
     return out if len(out) > 3 else question
 
@@ -293,14 +293,16 @@ def _rendering(desk, ans: Answer, sent: Passage) -> str:
     if not desk.settings.translate_quotes or ans.language != "en" or sent.lang != "vi":
         return ""
     t0 = time.perf_counter()
-    # behind the answers' own system prompt: llama.cpp then keeps that prefix cached for the next question
-    out = desk.llm.chat([{"role": "system", "content": prompts.load("evidence_system", "vi")},
-                         {"role": "user", "content": prompts.render("translate_quote", "en",
-                                                                    sentence=_one_line(sent.text))}],
-                        max_tokens=160, temperature=0.0)
+    messages = [{"role": "system", "content": prompts.load("evidence_system", "vi")},
+                {"role": "user", "content": prompts.render("translate_quote", "en", sentence=_one_line(sent.text))}]
+    raw = desk.renderings.get(desk.llm.name, messages)  # a sentence quoted before is not rendered again
+    if raw is None:
+        # in a context of its own (side_llm): the answers' context keeps its instructions and evidence cached
+        raw = side_llm(desk.llm).chat(messages, max_tokens=160, temperature=0.0).text
+        desk.renderings.put(desk.llm.name, messages, raw)
     ans.timings_ms["translate_quote"] = (time.perf_counter() - t0) * 1000
     ans.timings_ms["total"] = ans.timings_ms.get("total", 0.0) + ans.timings_ms["translate_quote"]
-    text = _one_line(facts.CITATION.sub("", out.text)).strip('"“” ')
+    text = _one_line(facts.CITATION.sub("", raw)).strip('"“” ')
     if not text or detect_question(text) != "en":
         return ""
     problems = check(text, [sent.text], "en")
@@ -472,7 +474,7 @@ def answer_question(desk, question: str, history: list[dict] | None = None, k: i
     target = articles_language([p.lang for p in res.passages[:3]])
     if s.translate_questions and target and lang in ("en", "vi") and target != lang:
         tt = time.perf_counter()
-        extra = translate_question(llm, standalone, target)
+        extra = translate_question(side_llm(llm), standalone, target)
         timings["translate_question"] = (time.perf_counter() - tt) * 1000
         if extra and extra != standalone:
             search_q = f"{standalone} {extra}"

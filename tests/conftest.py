@@ -87,7 +87,8 @@ class FakeLLM:
 
     name = "fake"
 
-    def __init__(self, replies: list[str] | None = None):
+    def __init__(self, replies: list[str] | None = None, name: str = "fake"):
+        self.name = name
         self.replies = list(replies or ["NOT_FOUND"])
         self.calls: list[list[dict]] = []
 
@@ -115,7 +116,7 @@ def _register_fake() -> None:
     @register_backend("fake")
     def _fake(model: str, settings) -> FakeLLM:
         """``fake:NAME`` replies with ``FAKE_REPLIES[NAME]`` (set by a test before the desk is built)."""
-        return FakeLLM(FAKE_REPLIES.get(model, ["NOT_FOUND"]))
+        return FakeLLM(FAKE_REPLIES.get(model, ["NOT_FOUND"]), name=f"fake:{model}")
 
 
 _register_fake()

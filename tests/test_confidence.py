@@ -161,7 +161,7 @@ def test_cli_ask_shows_the_state_and_json_carries_it(seeded_index):
      "in 2025.", False),
 ])
 def test_an_english_question_gets_a_checked_rendering_of_the_vietnamese_quote(seeded_index, rendering, shown):
-    desk = _desk(seeded_index, ("render", "NOT_FOUND"), quote_fallback=False, translate_questions=True)
+    desk = _desk(seeded_index, (f"render-{shown}", "NOT_FOUND"), quote_fallback=False, translate_questions=True)
     # first call: the question rendered in the articles' language, searched with the original
     desk.llm.replies = ["Kim ngạch thương mại hai chiều giữa Việt Nam và Lào năm 2025 là bao nhiêu?", "NOT_FOUND",
                         rendering]
@@ -170,6 +170,12 @@ def test_an_english_question_gets_a_checked_rendering_of_the_vietnamese_quote(se
     assert ans.state is State.NOT_IN_ARTICLES and "2,6 tỷ USD" in ans.quote.passage.text
     assert (rendering in ans.display) is shown
     assert shown or any("rendering" in f and "9.9 billion" in f for f in ans.flags)
+    # the same sentence quoted again is not rendered again: the kept rendering is checked and shown as before
+    calls = len(desk.llm.calls)
+    desk.llm.replies += desk.llm.replies[:2] + ["(a second rendering: must not be asked for)"]
+    again = desk.ask("What was the two-way trade between Vietnam and Laos in 2025?")
+    assert len(desk.llm.calls) == calls + 2 and again.quote.passage.text == ans.quote.passage.text
+    assert (rendering in again.display) is shown
 
 
 def test_question_translation_is_off_by_default(seeded_index):

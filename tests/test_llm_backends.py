@@ -148,3 +148,45 @@ def test_openai_backend_retries_a_busy_host_and_names_a_garbage_answer():
             llm.chat([{"role": "user", "content": "hi"}])
     finally:
         srv.shutdown()
+
+
+def test_replay_file_answers_a_prompt_seen_before_without_the_model(tmp_path):
+    """The second identical call is read back (no call reaches the model); a different prompt is generated."""
+    from rag.config import Settings
+    from rag.llm import get_llm
+
+    from conftest import FAKE_REPLIES
+
+    FAKE_REPLIES["replay"] = ["first reply", "second reply"]
+    llm = get_llm(Settings(llm="fake:replay", llm_replay=str(tmp_path / "replies.sqlite")))
+    msgs = [{"role": "user", "content": "Q?"}]
+    a = llm.chat(msgs)
+    streamed: list[str] = []
+    b = llm.chat(msgs, on_token=streamed.append)
+    c = llm.chat([{"role": "user", "content": "another"}])
+    assert (a.text, a.replayed) == ("first reply", False)
+    assert (b.text, b.replayed) == ("first reply", True) and "".join(streamed) == "first reply"
+    assert c.text == "second reply" and len(llm.inner.calls) == 2
+
+
+@pytest.mark.slow
+def test_a_side_call_leaves_the_answer_context_cached():
+    """A rendering made through side_llm does not evict the answer prompt from llama.cpp's KV cache; made on the
+    answer context itself, it does (the next answer recomputes its whole prompt)."""
+    from rag.config import Settings
+    from rag.llm import get_llm, side_llm
+
+    from conftest import FAST_LLM
+
+    llm = get_llm(Settings(llm=FAST_LLM))
+    evidence = "[1] " + "Kim ngạch thương mại hai chiều Việt Nam – Lào năm 2025 đạt 2,6 tỷ USD. " * 6
+    answer = lambda q: llm.chat([{"role": "system", "content": "Answer from the evidence."},  # noqa: E731
+                                 {"role": "user", "content": f"{evidence}\nQuestion: {q}"}], max_tokens=4)
+    render = [{"role": "user", "content": "Translate into English: Xin chào các bạn."}]
+    answer("How much was trade?")
+    side_llm(llm).chat(render, max_tokens=4)
+    kept = answer("In which year?")
+    llm.chat(render, max_tokens=4)
+    evicted = answer("Between which countries?")
+    assert side_llm(llm) is not llm
+    assert kept.cached_tokens > 0.8 * kept.prompt_tokens > evicted.cached_tokens, (kept, evicted)
