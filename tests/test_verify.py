@@ -23,6 +23,10 @@ TRADE = ("Đánh giá về triển vọng hợp tác kinh tế, Đại sứ Kham
          "Việt Nam – Lào đã đạt 2,6 tỷ USD trong năm 2025.")
 
 CASES = [
+    # a Vietnamese sentence opening with the sources' ordinary word before a name ("Theo", "Trong")
+    ("Theo Bộ Công Thương, kim ngạch năm 2025 đạt 2,6 tỷ USD.",
+     "Bộ Công Thương cho biết theo số liệu, kim ngạch năm 2025 đạt 2,6 tỷ USD.", set()),
+    ("Trong Super Bowl, Miller tước bóng từ Newton.", "Miller tước bóng từ Newton trong trận đấu.", {Kind.NAME}),
     # faithful renderings: a name in English words the sentence writes in its own (the issue's false alarms)
     ("Those who favour government still do not believe in its legitimacy, or do not believe in one of its laws.",
      "Những người ủng hộ chính phủ vẫn không tin vào tính hợp pháp của nó hoặc không tin vào một luật của nó.", set()),
@@ -111,6 +115,16 @@ def test_names_are_judged_supported_unverified_or_wrong():
     got = {n.text: n.support for n in v.names}
     assert got == {"Warsaw Uprising": Support.SUPPORTED, "General Conference on Weights and Measures": Support.UNVERIFIED,
                    "Kraków": Support.WRONG}, got
+
+
+def test_an_answer_naming_someone_more_fully_than_the_sources_is_unverified_not_wrong():
+    """An answer (not aligned with one sentence) that adds a given name to the surname its sources write says
+    nothing they contradict; a source name pairing that surname with another given name makes it wrong."""
+    judge = lambda claim, src: {n.text: n.support for n in verify.names(claim, [src], "vi")}  # noqa: E731
+    assert judge("Martin Luther dịch Kinh Thánh năm 1522.", "Năm 1522, Luther dịch Kinh Thánh.")["Martin Luther"] \
+        is Support.UNVERIFIED
+    assert judge("Joe Biden đến Hà Nội.", "Con trai ông, Hunter Biden, đến Hà Nội.") == {"Joe Biden": Support.WRONG, "Hà Nội": Support.SUPPORTED}
+    assert judge("Martin Luther dịch Kinh Thánh.", "Calvin dịch Kinh Thánh.")["Martin Luther"] is Support.WRONG
 
 
 def test_a_near_miss_name_is_repaired_to_the_sources_spelling():

@@ -207,6 +207,12 @@ def judge_names(text: str, src: Source, cross: bool, aligned: bool = True) -> li
         if not words:
             continue  # a date ("In November"), an honorific alone
         opening = start == 0 or bool(re.search(r"[.!?:\"“(]\s*$", text[:start]))
+        if opening and len(words) > 1 and lx.vietnamese_syllable(words[0]) and src.has(lx.key(words[0])) \
+                and lx.key(words[0]) not in src.alone:
+            # a Vietnamese sentence opens with a capital: "Theo Bộ Công Thương", "Trong Super Bowl 50" — the first
+            # word is the sources' ordinary word ("theo", "trong"), not part of the name, when they never write it
+            # as a name in mid-sentence
+            words = words[1:]
         anchors, missing, missing_places, acronyms, is_place = [], [], [], [], False
         i = 0
         while i < len(words):
@@ -264,6 +270,11 @@ def judge_names(text: str, src: Source, cross: bool, aligned: bool = True) -> li
                 and not all(lx.vietnamese_syllable(w) for w in missing):
             # (a name in Vietnamese syllables, "Nguyen Phu Trong", is written as it is in Vietnamese sources)
             out.append(NameMention(surface, start, Support.UNVERIFIED, missing=tuple(missing)))
+        elif missing and anchors and not aligned and not _named_otherwise(surface, anchors, src_names):
+            # a fuller form of a name the sources write shorter ("Martin Luther" where they say "Luther"): the
+            # added words are the model's, not evidence of another entity (unless a source name pairs the same
+            # word with others: "Joe Biden" where the sources say "Hunter Biden")
+            out.append(NameMention(surface, start, Support.UNVERIFIED, anchors=tuple(anchors), missing=tuple(missing)))
         elif missing:
             out.append(NameMention(surface, start, Support.WRONG, missing=tuple(missing)))
         elif anchors:
@@ -274,6 +285,14 @@ def judge_names(text: str, src: Source, cross: bool, aligned: bool = True) -> li
         else:
             out.append(NameMention(surface, start, Support.UNVERIFIED, place=is_place))
     return out
+
+
+def _named_otherwise(surface: str, anchors: list[str], src_names: list[tuple[list[str], bool]]) -> bool:
+    """Whether a source name shares one of ``anchors`` with the claim's name ``surface`` but has a capitalized
+    word the claim's name lacks (the sources use that word for someone or something else)."""
+    mine = {lx.key(w) for w in re.findall(r"[\wÀ-ỹĐđ'’-]+", surface)}
+    skip = lx.function_words() | lx.honorifics() | lx.office_words()
+    return any(set(ws) & set(anchors) and any(w not in mine and w not in skip for w in ws) for ws, _ in src_names)
 
 
 def _strip(text: str, phrases: list[str]) -> str:
