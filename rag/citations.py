@@ -215,12 +215,24 @@ def validate_citations(text: str, passages: list[Passage], question: str = "", s
                 notes.append("repaired name(s): " + ", ".join(f"{a} -> {b}" for a, b in spelled))
         judged = verify.names(body, with_qnames(_support_texts(passages, valid)), alang) if valid else []
         names = [n.text for n in judged if n.support is verify.Support.WRONG]
-        unverified = [n.text for n in judged if n.support is verify.Support.UNVERIFIED]
+        # (a fuller form of a name the passage writes shorter, "Percy Shelley" over "Shelley", is confirmed in part)
+        unverified = [n.text for n in judged if n.support is verify.Support.UNVERIFIED and not n.anchors]
         if unverified and not names and not any(n.support is verify.Support.SUPPORTED for n in judged) \
                 and not has_facts_beyond_names(body):
             # a rendering no passage word confirms, and nothing else in the claim that one does ("The ambassador
             # is Jane Doe"): a claim must rest on something the evidence states
             return body, valid, notes, f"dropped a claim resting only on names no passage confirms ({', '.join(unverified)}): {body[:100]}"
+        if not names and any(nm.support is verify.Support.UNVERIFIED and nm.missing for nm in judged):
+            # a fuller name than the cited passage writes ("Percy Shelley" over "Shelley"): a passage that states it
+            # whole is the better citation
+            whole = next((i for i in range(1, n + 1) if i not in valid
+                          and not _unsupported(body, _support_texts(passages, [i]), question, stated)
+                          and all(nm.support is verify.Support.SUPPORTED
+                                  for nm in verify.names(body, with_qnames(_support_texts(passages, [i])), alang))),
+                         None)
+            if whole is not None:
+                notes.append(f"re-cited to [{whole}] (it states the names whole): {body[:80]}")
+                valid = [whole]
         if names:
             alt = next((i for i in range(1, n + 1)
                         if not _unsupported(body, _support_texts(passages, [i]), question, stated)

@@ -23,6 +23,16 @@ def test_wrong_citation_is_moved_to_the_supporting_passage():
     assert used == [2] and text.endswith("[2].") and any("re-cited" in f for f in flags)
 
 
+def test_a_fuller_name_is_kept_and_cited_to_the_passage_that_states_it_whole():
+    ps = [Passage("c#1", "c", "Gandhi thường trích dẫn bài thơ của Shelley.", 1.0),
+          Passage("d#1", "d", "Sau năm 1819, nhà thơ Percy Shelley đã viết bài thơ này.", 0.9)]
+    text, used, flags = validate_citations("Bài thơ do Percy Shelley viết [1].", ps, question="Ai viết bài thơ?")
+    assert used == [2] and text.endswith("[2].") and any("states the names whole" in f for f in flags)
+    # no passage states it whole: the claim stays, on the passage it cited (the added name is unverified, not wrong)
+    text, used, _ = validate_citations("Bài thơ do Percy Shelley viết [1].", ps[:1], question="Ai viết bài thơ?")
+    assert used == [1] and "Percy Shelley" in text
+
+
 def test_unsupported_number_is_dropped():
     text, used, flags = validate_citations("Trade reached 2.6 billion USD [1]. Laos has 7.5 million people [1].", P)
     assert "7.5" not in text and used == [1] and any("dropped" in f for f in flags)
