@@ -23,6 +23,8 @@ TRADE = ("Đánh giá về triển vọng hợp tác kinh tế, Đại sứ Kham
          "Việt Nam – Lào đã đạt 2,6 tỷ USD trong năm 2025.")
 
 CASES = [
+    # a demonym whose country (CLDR) the source names in Vietnamese
+    ("CBSE is a notable board in several Indian states.", "CBSE là một hội đồng đáng chú ý ở nhiều bang của Ấn Độ.", set()),
     # a Vietnamese sentence opening with the sources' ordinary word before a name ("Theo", "Trong")
     ("Theo Bộ Công Thương, kim ngạch năm 2025 đạt 2,6 tỷ USD.",
      "Bộ Công Thương cho biết theo số liệu, kim ngạch năm 2025 đạt 2,6 tỷ USD.", set()),

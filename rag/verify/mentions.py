@@ -4,6 +4,8 @@ Numbers, amounts, percentages and dates come from ``rag.facts.extract`` (one cac
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -165,6 +167,25 @@ def _prefix_match(wk: str, src_name_words: set[str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _places_by_prefix() -> dict[str, list[str]]:
+    """One-word English place names (CLDR, lexicon) by their first three letters."""
+    out: dict[str, list[str]] = {}
+    for pk in lx.places():
+        if " " not in pk and len(pk) >= 4 and pk.isalpha() and pk.isascii():
+            out.setdefault(pk[:3], []).append(pk)
+    return out
+
+
+def _place_of_demonym(wk: str, src: Source) -> str | None:
+    """A place the sources name (in either language) whose English name shares the claim word's stem, as a
+    demonym does ("Indian" ~ "India" where the sources say "Ấn Độ", "Norwegians" ~ "Norway" for "Na Uy")."""
+    for pk in _places_by_prefix().get(wk[:3], []):
+        if _prefix_match(wk, {pk}) and any(src.has_place(v) for v in lx.places()[pk]):
+            return pk
+    return None
+
+
 def judge_names(text: str, src: Source, cross: bool, aligned: bool = True) -> list[NameMention]:
     """Supported / unverified / wrong for each proper name of the claim ``text``.
 
@@ -240,7 +261,7 @@ def judge_names(text: str, src: Source, cross: bool, aligned: bool = True) -> li
             i += 1
             if not wk:
                 continue
-            stem = _prefix_match(wk, src_name_words) if cross else None
+            stem = (_prefix_match(wk, src_name_words) or _place_of_demonym(wk, src)) if cross else None
             if src.has_name_word(wk) or src.near(wk) or (cross and wk in pairs) or stem:
                 anchors.append(wk)
                 claim_keys.add(stem or wk)
