@@ -135,13 +135,16 @@ class NewsDesk:
         return self._confidence
 
     def warm(self, lang: str = "vi") -> None:
-        """Load the LLM and the query embedder, and put the answer instructions for ``lang`` into llama.cpp's KV
-        cache, so the first question of a session starts streaming as fast as the later ones."""
+        """Load the LLM (and its side context, ``rag.llm.side_llm``) and the query embedder, and put the answer
+        instructions for ``lang`` into llama.cpp's KV cache, so the first question of a session starts streaming as
+        fast as the later ones."""
         from . import prompts
+        from .llm import side_llm
 
         self.retriever.embed_query("warm up")
         system = prompts.load("evidence_system", lang)
         self.llm.chat([{"role": "system", "content": system}, {"role": "user", "content": "ok"}], max_tokens=1)
+        side_llm(self.llm)  # the context for quote renderings, built now rather than at the first English question
 
     def ask(self, question: str, history=None, k: int | None = None, filters: Filters | None = None,
             stream=None):
