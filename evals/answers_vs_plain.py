@@ -2,7 +2,8 @@
 
     python evals/answers_vs_plain.py NAME=REPORT_DIR ... [--out evals/reports/answers/vs-plain.md]
 
-accuracy = answerable questions answered right / answerable questions; precision = right / answers shown
+accuracy = answerable questions answered right / answerable questions (and, stricter, right with the answer in the
+question's language: a plain prompt often pastes the Vietnamese passage into its English answer); precision = right / answers shown
 (answerable questions not abstained on, plus unanswerable ones answered); false abstention = answerable questions
 abstained on / answerable; traps answered = unanswerable questions answered / unanswerable; where the rows have states (issue 25): answered
 precision / coverage (right among the answers shown as *answered* / answerable questions shown as answered, over
@@ -25,7 +26,9 @@ def _stats(rows: list[dict]) -> dict:
     right = [r for r in ans if r.get("correct") == 1.0]
     sure = [r for r in rows if r.get("state") == "answered"]
     quoted = [r for r in ans if "quote_has_answer" in r]
+    in_lang = [r for r in right if r.get("lang_match") != 0.0]  # None: too few words to tell ("1973 [1]")
     return {"n": len(rows), "accuracy": len(right) / len(ans) if ans else None,
+            "accuracy_in_lang": len(in_lang) / len(ans) if ans else None,
             "answered_precision": sum(1 for r in sure if r.get("correct") == 1.0) / len(sure) if sure else None,
             "answered_coverage": len([r for r in sure if r.get("answerable")]) / len(ans) if ans and quoted else None,
             "quote_holds": sum(1 for r in quoted if r.get("quote_has_answer")) / len(quoted) if quoted else None,
@@ -67,9 +70,9 @@ def main() -> None:
     ap.add_argument("--out")
     ap.add_argument("--limit", type=int, help="only each report's first N questions (to compare with a shorter run)")
     a = ap.parse_args()
-    lines = ["| run | slice | n | accuracy | precision of shown answers | false abstention | traps answered | "
+    lines = ["| run | slice | n | accuracy | accuracy, answer in the question's language | precision of shown answers | false abstention | traps answered | "
              "answered: precision | answered: coverage | first quote holds answer |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     f = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
     for spec in a.runs:
         name, d = spec.split("=", 1)
@@ -79,7 +82,7 @@ def main() -> None:
             _quotes_against_vietnamese_gold(rows)
         for sl, s in slices(rows).items():
             if s["n"]:
-                lines.append(f"| {name} | {sl} | {s['n']} | {f(s['accuracy'])} | {f(s['precision'])} | "
+                lines.append(f"| {name} | {sl} | {s['n']} | {f(s['accuracy'])} | {f(s['accuracy_in_lang'])} | {f(s['precision'])} | "
                              f"{f(s['false_abstention'])} | {f(s['traps_answered'])} | {f(s['answered_precision'])} | "
                              f"{f(s['answered_coverage'])} | {f(s['quote_holds'])} |")
     text = "\n".join(lines) + "\n"
