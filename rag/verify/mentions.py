@@ -4,11 +4,10 @@ Numbers, amounts, percentages and dates come from ``rag.facts.extract`` (one cac
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from . import lexicon as lx
 from .problems import NameMention, Support
@@ -311,7 +310,7 @@ def judge_names(text: str, src: Source, cross: bool, aligned: bool = True) -> li
 def _named_otherwise(surface: str, anchors: list[str], src_names: list[tuple[list[str], bool]]) -> bool:
     """Whether a source name shares one of ``anchors`` with the claim's name ``surface`` but has a capitalized
     word the claim's name lacks (the sources use that word for someone or something else)."""
-    mine = {lx.key(w) for w in re.findall(r"[\wÀ-ỹĐđ'’-]+", surface)}
+    mine = set(lx.key(surface).split())
     skip = lx.function_words() | lx.honorifics() | lx.office_words()
     return any(set(ws) & set(anchors) and any(w not in mine and w not in skip for w in ws) for ws, _ in src_names)
 
