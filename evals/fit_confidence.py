@@ -20,6 +20,7 @@ desk without states: every answer it shows looks the same) against "after"; whic
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from pathlib import Path
@@ -48,22 +49,30 @@ def vietnamese_gold() -> dict[str, list[str]]:
             for q in p["qas"]}
 
 
-def load_rows(reports: Path) -> dict[str, list[dict]]:
+def load_rows(reports: Path, add: list[tuple[str, Path]] = ()) -> dict[str, list[dict]]:
+    """Rows by set. The set of a report folder under ``reports`` is read off its name (``dev``: its tune split is
+    fitted on, its frozen split held out; ``*-fit``, ``*-heldout``, ``*-fresh``; a symbolic link is read as its name says); ``add``: more
+    (set, folder) pairs."""
     from rag.scoring import contains_answer
 
     vi_gold = vietnamese_gold()
     sets: dict[str, list[dict]] = {"fit": [], "held-out": [], "fresh": []}
-    for d in sorted(p for p in reports.iterdir() if (p / "report.json").exists()):
+    dirs = [(None, p) for p in sorted(reports.iterdir()) if (p / "report.json").exists()] + list(add)
+    for forced, d in dirs:
         rep = json.loads((d / "report.json").read_text(encoding="utf-8"))
+        over_vi = "en-over-vi" in d.name or bool(rep.get("config", {}).get("questions_from"))
+        name = d.name if forced is None or d.name.startswith("xquad") else f"{d.parent.name}/{d.name}"
         for r in rep["results"].values():
             for row in r["rows"]:
                 if "abstained" not in row:
                     continue
-                row["set"] = d.name
-                if "en-over-vi" in d.name and row.get("quote") and row["answerable"]:
+                row["set"] = name
+                if over_vi and row.get("quote") and row["answerable"]:
                     alts = vi_gold.get(row["id"], []) + [a for f in row.get("gold", []) for a in f]
                     row["quote_has_answer"] = float(contains_answer(row["quote"], alts))
-                if d.name == "dev":
+                if forced is not None:
+                    sets[forced].append(row)
+                elif d.name == "dev":
                     sets["fit" if row.get("split") == "tune" else "held-out"].append(row)
                 elif d.name.endswith("-fit"):
                     sets["fit"].append(row)
@@ -175,13 +184,25 @@ def main() -> None:
     ap.add_argument("--reports", type=Path, default=ROOT / "evals/reports/confidence")
     ap.add_argument("--write-model", action="store_true")
     ap.add_argument("--l2", type=float, help="L2 weight (default: chosen by 5-fold CV AURC on the fitted rows)")
+    ap.add_argument("--add", action="append", default=[], metavar="SET=DIR",
+                    help="a `rag eval` report folder whose rows join SET (fit, held-out, fresh)")
+    ap.add_argument("--out", type=Path, help="where the report goes (default: --reports)")
     a = ap.parse_args()
-    sets = load_rows(a.reports)
+    add = [(x.split("=", 1)[0], Path(x.split("=", 1)[1])) for x in a.add]
+    sets = load_rows(a.reports, add)
+    out = a.out or a.reports
+    out.mkdir(parents=True, exist_ok=True)
     if not sets["fit"]:
         sys.exit(f"no fitted rows under {a.reports}: run evals/run_confidence.sh first")
     cv = cross_validate(sets["fit"])
     l2 = a.l2 if a.l2 is not None else min(cv, key=lambda x: x["aurc"])["l2"]
-    model = fit(sets["fit"], TARGETS, l2=l2, source="dev tune split + XQuAD dev questions 1-120 (vi, en over vi)")
+    fit_dirs = sorted({r["set"] for r in sets["fit"]})
+    model = fit(sets["fit"], TARGETS, l2=l2, source=f"{a.reports.name}: " + ", ".join(fit_dirs))
+    shipped = ConfidenceModel.load(MODEL_FILE)  # before: the calibrator the package ships, on the same rows
+    was = {}
+    for name, rows in sets.items():
+        old_rows = apply(shipped, copy.deepcopy(rows))
+        was[name] = {pair: trust_metrics(rs) for pair, rs in {"all": old_rows, **by_pair(old_rows)}.items()}
     if a.write_model:
         old = ConfidenceModel.load(MODEL_FILE)  # the bullet calibrator has its own rows (bullet_confidence.py)
         model.bullet = old.bullet
@@ -191,10 +212,13 @@ def main() -> None:
         model.save(MODEL_FILE)
     summary: dict = {"thresholds": model.thresholds, "targets": model.targets, "l2": l2, "cv": cv, "sets": {}}
     lines = ["# Answer confidence: fitted rows and held-out rows", "",
-             f"`python evals/fit_confidence.py{' --write-model' if a.write_model else ''}` over the rows of "
-             "`evals/run_confidence.sh`. Fitted on the dev tune split + XQuAD dev questions 1-120 (Vietnamese "
-             "questions; English questions over the Vietnamese paragraphs); held out: the dev frozen split + XQuAD "
-             "questions 301-400 (other articles); fresh: XQuAD questions 401-500, run once after every choice. Right = the shown answer contains the gold answer, or \"not in "
+             f"`python evals/fit_confidence.py {' '.join(sys.argv[1:])}`".replace(" `", "`").replace(str(ROOT) + "/", "")
+             + ". Fitted on: the dev set's tune split and "
+             + ", ".join(d for d in fit_dirs if d != "dev") + "; held out: the dev set's frozen split and "
+             + (", ".join(sorted({r['set'] for r in sets.get('held-out', []) if r['set'] != 'dev'})) or "nothing else")
+             + "; fresh (run once, after every choice): "
+             + (", ".join(sorted({r['set'] for r in sets.get('fresh', [])})) or "none") + ". "
+             "XQuAD: CC BY-SA 4.0. Right = the shown answer contains the gold answer, or \"not in "
              "the articles\" for a question the articles cannot answer. Before = the desk without states (every "
              "answer it shows looks alike).", "",
              f"L2 weight {l2} (5-fold cross-validated AURC on the fitted rows: "
@@ -218,7 +242,18 @@ def main() -> None:
                          f"{fmt(t['not_in_articles']['precision'])} | {fmt(t['unanswerable_answered'])} | "
                          f"{fmt(t['aurc'])} | {fmt(t['ece_answers'])} | {fmt(t['ece_all'])} | "
                          f"{fmt(t['first_quote_has_answer'])} | {fmt(median_seconds(rs))} |")
-    abl = ablation(sets["fit"], sets["held-out"], l2)
+    lines += ["", "## Before and after: the calibrator the package shipped before this fit, on the same rows", "",
+              "| rows | pair | answered precision: shipped → refit | answered coverage | AURC | ECE (answers) | "
+              "ECE (all) |", "|---|---|---|---|---|---|---|"]
+    for name, pairs in summary["sets"].items():
+        for pair, t in pairs.items():
+            b = was[name][pair]
+            lines.append(f"| {name} | {pair} | {fmt(b['answered']['precision'])} → {fmt(t['answered']['precision'])} | "
+                         f"{fmt(b['answered']['coverage'])} → {fmt(t['answered']['coverage'])} | "
+                         f"{fmt(b['aurc'])} → {fmt(t['aurc'])} | {fmt(b['ece_answers'])} → {fmt(t['ece_answers'])} | "
+                         f"{fmt(b['ece_all'])} → {fmt(t['ece_all'])} |")
+    summary["shipped_before"] = was
+    abl = ablation(sets["fit"], sets.get("held-out") or sets.get("fresh", []), l2)
     summary["ablation"] = abl
     lines += ["", "## What each signal group adds (held-out answers; lower is better)", "",
               "| calibrator | AURC | ECE |", "|---|---|---|"]
@@ -230,9 +265,9 @@ def main() -> None:
     lines += ["", "Refusal calibrator (probability that \"not in the articles\" is right): "
               + ", ".join(f"{f} {w:+.3f}" for f, w in zip(model.abstain.features, model.abstain.coef)),
               "", "![risk-coverage and reliability](report.png)", ""]
-    (a.reports / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    (a.reports / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    plot(sets, a.reports / "report.png")
+    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    (out / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    plot(sets, out / "report.png")
     print("\n".join(lines))
 
 
