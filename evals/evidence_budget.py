@@ -12,43 +12,22 @@ Questions 1-120 are the rows a choice is made on; 301-400 are reported beside th
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-X = ROOT / "evals/data/xquad"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from xquad_ranking import setup  # noqa: E402
 
 BUDGETS = [(5, 380), (5, 300), (4, 300), (4, 260), (3, 260), (3, 220), (2, 200)]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--range", nargs=2, type=int, action="append", metavar=("LO", "HI"))
-    ap.add_argument("--out", default=str(ROOT / "evals/reports/evidence_budget"))
-    ap.add_argument("--index", default="/tmp/rag-xquad-vi-index", help="built once from the Vietnamese paragraphs")
-    a = ap.parse_args()
-    ranges = a.range or [[0, 120], [300, 400]]
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-
-    from rag import NewsDesk
     from rag.answer import _name_numbers, question_years
-    from rag.evaluate import load_squad
     from rag.scoring import contains_answer
 
-    docs, items_vi = load_squad(X / "xquad.vi.dev.json", None)
-    _, items_en = load_squad(X / "xquad.vi.dev.json", X / "xquad.en.dev.json")
-    vi_gold = {it.id: it.answers for it in items_vi}
-    idx = Path(a.index)
-    fresh = not idx.exists()
-    desk = NewsDesk(index=idx)
-    if fresh:
-        corpus = idx.parent / (idx.name + "-corpus.jsonl")
-        corpus.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs), encoding="utf-8")
-        desk.ingest([corpus])
+    st = setup(__doc__, "evidence_budget")
+    desk, out = st.desk, st.out
     count = desk.llm.count_tokens
     k = desk.settings.top_k
     md = ["# Evidence budget: answer recall against prompt tokens", "",
@@ -59,11 +38,11 @@ def main() -> None:
           "| questions | rows | sentences, tokens | holds answer | top sentence holds it | tokens (mean) | blocks (mean) |",
           "|---|---|---|---|---|---|---|"]
     summary = {}
-    for name, items in (("Vietnamese", items_vi), ("English over Vietnamese", items_en)):
-        for lo, hi in ranges:
+    for name, items in (("Vietnamese", st.items_vi), ("English over Vietnamese", st.items_en)):
+        for lo, hi in st.ranges:
             rows = []
             for it in items[lo:hi]:
-                alts = [x for f in vi_gold[it.id] for x in f] + [x for f in it.answers for x in f]
+                alts = st.gold(it)
                 res = desk.retriever.search(it.question, k=k, lang=it.lang)
                 qv = res.qvec if res.qvec is not None else desk.retriever.embed_query(it.question)
                 req = tuple(question_years(it.question)) + tuple(sorted(_name_numbers(it.question)))

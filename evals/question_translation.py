@@ -13,15 +13,13 @@ Vietnamese or the English gold answer). No answer is generated. Questions 1-120 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-X = ROOT / "evals/data/xquad"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from xquad_ranking import setup  # noqa: E402
 
 
 def translations(items, lo: int, hi: int, out: Path) -> dict[str, str]:
@@ -43,29 +41,10 @@ def translations(items, lo: int, hi: int, out: Path) -> dict[str, str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--range", nargs=2, type=int, action="append", metavar=("LO", "HI"))
-    ap.add_argument("--out", default=str(ROOT / "evals/reports/question_translation"))
-    ap.add_argument("--index", default="/tmp/rag-xquad-vi-index", help="built once from the Vietnamese paragraphs")
-    a = ap.parse_args()
-    ranges = a.range or [[0, 120], [300, 400]]
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-
-    from rag import NewsDesk
-    from rag.evaluate import load_squad
     from rag.scoring import contains_answer
 
-    docs, items_vi = load_squad(X / "xquad.vi.dev.json", None)
-    _, items_en = load_squad(X / "xquad.vi.dev.json", X / "xquad.en.dev.json")
-    vi_gold = {it.id: it.answers for it in items_vi}
-    idx = Path(a.index)
-    fresh = not idx.exists()
-    desk = NewsDesk(index=idx)
-    if fresh:
-        corpus = idx.parent / (idx.name + "-corpus.jsonl")
-        corpus.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs), encoding="utf-8")
-        desk.ingest([corpus])
+    st = setup(__doc__, "question_translation")
+    desk, out, items_en = st.desk, st.out, st.items_en
     k = desk.settings.top_k
     md = ["# Question translation: does the answer's sentence come first?", "",
           "`python evals/question_translation.py` — English XQuAD questions over the Vietnamese paragraphs. "
@@ -73,11 +52,11 @@ def main() -> None:
           "no answer generated. Questions 1-120: the rows the choice was made on; 301-400: not used to choose.", "",
           "| questions | searched with | top 1 | top 3 |", "|---|---|---|---|"]
     summary = {}
-    for lo, hi in ranges:
+    for lo, hi in st.ranges:
         tr = translations(items_en, lo, hi, out)
         hits = {"English question": [0, 0], "Vietnamese rendering": [0, 0], "both (shipped)": [0, 0]}
         for it in items_en[lo:hi]:
-            alts = [x for f in vi_gold[it.id] for x in f] + [x for f in it.answers for x in f]
+            alts = st.gold(it)
             q2 = tr.get(it.id) or it.question
             for name, q, lang in (("English question", it.question, "en"), ("Vietnamese rendering", q2, "vi"),
                                   ("both (shipped)", f"{it.question} {q2}", "en")):

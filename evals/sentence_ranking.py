@@ -14,44 +14,23 @@ answer is generated. Rows 1-120 are the rows a choice is made on; 301-400 are re
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-X = ROOT / "evals/data/xquad"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from xquad_ranking import setup  # noqa: E402
 
 VARIANTS = [("all words", 0.05), ("all words", 0.0), ("all words", 0.1), ("shared", 0.05), ("shared", 0.1),
             ("shared", 0.2)]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--range", nargs=2, type=int, action="append", metavar=("LO", "HI"))
-    ap.add_argument("--out", default=str(ROOT / "evals/reports/sentence_ranking"))
-    ap.add_argument("--index", default="/tmp/rag-xquad-vi-index", help="built once from the Vietnamese paragraphs")
-    a = ap.parse_args()
-    ranges = a.range or [[0, 120], [300, 400]]
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-
-    from rag import NewsDesk
-    from rag.evaluate import load_squad
     from rag.evidence import _terms
     from rag.scoring import contains_answer
 
-    docs, items_vi = load_squad(X / "xquad.vi.dev.json", None)
-    _, items_en = load_squad(X / "xquad.vi.dev.json", X / "xquad.en.dev.json")
-    vi_gold = {it.id: it.answers for it in items_vi}
-    idx = Path(a.index)
-    fresh = not idx.exists()
-    desk = NewsDesk(index=idx)
-    if fresh:
-        corpus = idx.parent / (idx.name + "-corpus.jsonl")
-        corpus.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs), encoding="utf-8")
-        desk.ingest([corpus])
+    st = setup(__doc__, "sentence_ranking")
+    desk, out = st.desk, st.out
     k = desk.settings.top_k
     md = ["# Sentence ranking: the word-overlap term across languages", "",
           "`python evals/sentence_ranking.py` — XQuAD questions over the Vietnamese paragraphs (CC BY-SA 4.0). "
@@ -61,11 +40,11 @@ def main() -> None:
           "used to choose.", "",
           "| questions | rows | words counted | w | top 1 | top 3 |", "|---|---|---|---|---|---|"]
     summary = {}
-    for name, items in (("Vietnamese", items_vi), ("English over Vietnamese", items_en)):
-        for lo, hi in ranges:
+    for name, items in (("Vietnamese", st.items_vi), ("English over Vietnamese", st.items_en)):
+        for lo, hi in st.ranges:
             hits = {v: [0, 0] for v in VARIANTS}
             for it in items[lo:hi]:
-                alts = [x for f in vi_gold[it.id] for x in f] + [x for f in it.answers for x in f]
+                alts = st.gold(it)
                 res = desk.retriever.search(it.question, k=k, lang=it.lang)
                 qv = res.qvec if res.qvec is not None else desk.retriever.embed_query(it.question)
                 cands = desk.evidence.candidates(it.question, qv, res.passages)
