@@ -9,6 +9,11 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 DEMO_INDEX ?= .rag/index
 QUESTION ?= What was the two-way trade between Vietnam and Laos in 2025?
+# llama-cpp-python compiles llama.cpp for the CPU it is built on, leaving out the AMX kernels: virtual machines can
+# report AMX without enabling it, and the first matrix product then dies with SIGILL. Set CMAKE_ARGS yourself to
+# build otherwise (a GPU, or AMX on a machine that has it).
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+export CMAKE_ARGS ?= -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF "-DCMAKE_C_FLAGS=$(NO_AMX)" "-DCMAKE_CXX_FLAGS=$(NO_AMX)"
 
 .PHONY: demo test install install-test chromium clean
 

@@ -183,10 +183,47 @@ def _injections(desk) -> Check:
                  "read them: rag remove ID drops one; if a genuine article is flagged, set injection_probe = false")
 
 
-def _llm(settings: Settings) -> Check:
-    from .llm import get_llm
+# One forward pass of a GGUF in a child process: a llama.cpp build for instructions this CPU lacks kills the
+# process (SIGILL), which no exception in this one could report.
+_GGUF_PROBE = ("import sys, llama_cpp; m = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=64, n_threads=1, "
+               "verbose=False); m.eval(m.tokenize(b'ok'))")
+
+
+def probe_child(cmd: list[str], what: str, timeout: float = 300) -> Check | None:
+    """Run ``cmd`` (a forward pass of the model) in a child process. ``None`` when it exits cleanly; a failing
+    ``Check`` naming the signal and the fix when it is killed (SIGILL: llama.cpp built for instructions this CPU,
+    or the virtual machine it runs in, does not enable), or when it exits with an error."""
+    import signal
+    import subprocess
 
     try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return Check("LLM", "fail", f"{what}: one forward pass took over {timeout:.0f}s", "check the machine's load")
+    if r.returncode == 0:
+        return None
+    if r.returncode == -signal.SIGILL:
+        return Check("LLM", "fail", f"{what}: llama.cpp died with an illegal instruction (SIGILL): it was built for "
+                     "CPU instructions this machine does not enable (often AMX in a virtual machine)",
+                     "rebuild without them: pip cache remove llama_cpp_python, then make install (see README)")
+    if r.returncode < 0:
+        return Check("LLM", "fail", f"{what}: llama.cpp was killed by signal {-r.returncode}",
+                     "see the README's requirements; rag doctor again once fixed")
+    tail = (r.stderr.strip().splitlines() or ["no message"])[-1]
+    return Check("LLM", "fail", f"{what}: the model did not load: {tail}", "see the message")
+
+
+def _llm(settings: Settings) -> Check:
+    import sys
+
+    from .llm import get_llm, gguf_path
+
+    try:
+        path = gguf_path(settings.llm, settings.cache_dir)
+        if path is not None:
+            bad = probe_child([sys.executable, "-c", _GGUF_PROBE, str(path)], f"{settings.llm} ({path})")
+            if bad is not None:
+                return bad
         llm = get_llm(settings)
         if hasattr(llm, "check"):
             llm.check()

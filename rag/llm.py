@@ -431,15 +431,24 @@ def register_backend(name: str) -> Callable[[Factory], Factory]:
     return deco
 
 
+def gguf_path(spec: str, cache_dir: Path) -> Path | None:
+    """The GGUF file the LLM spec (``backend:model``) runs in-process (packaged weights assembled into ``cache_dir``
+    on first use), or ``None`` for a backend that runs elsewhere. Raises ``LLMUnavailable`` for an unknown llama.cpp
+    model."""
+    backend, _, model = spec.partition(":")
+    if backend != "llamacpp":
+        return None
+    if model in PACKAGED_MODELS:
+        return resolve_packaged_model(model, cache_dir)
+    if model.endswith(".gguf"):
+        return Path(model).expanduser()
+    raise LLMUnavailable(f"unknown llama.cpp model {model!r}: use one of "
+                         f"{', '.join(PACKAGED_MODELS)} or a path to a .gguf file")
+
+
 @register_backend("llamacpp")
 def _llamacpp(model: str, settings: Settings) -> LLM:
-    if model in PACKAGED_MODELS:
-        path = resolve_packaged_model(model, settings.cache_dir)
-    elif model.endswith(".gguf"):
-        path = Path(model).expanduser()
-    else:
-        raise LLMUnavailable(f"unknown llama.cpp model {model!r}: use one of "
-                             f"{', '.join(PACKAGED_MODELS)} or a path to a .gguf file")
+    path = gguf_path(f"llamacpp:{model}", settings.cache_dir)
     return LlamaCppLLM(path, name=f"llamacpp:{model}", n_ctx=settings.n_ctx, threads=settings.llm_threads,
                        timeout=settings.llm_timeout)
 

@@ -97,3 +97,17 @@ def test_an_unreachable_ollama_is_named(tmp_path):
                             "RAG_LLM_TIMEOUT": "5"})
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "fail  LLM" in r.stdout and f"127.0.0.1:{port}" in r.stdout
+
+
+def test_the_model_probe_names_an_illegal_instruction_and_its_fix():
+    """A llama.cpp built for instructions the CPU does not enable kills its process with SIGILL; doctor runs the
+    forward pass in a child, so it can say so instead of dying. The children here are real processes."""
+    from rag.doctor import probe_child
+
+    sigill = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGILL)"]
+    bad = probe_child(sigill, "llamacpp:x (/m.gguf)")
+    assert bad.status == "fail" and "SIGILL" in bad.detail and "/m.gguf" in bad.detail
+    assert "pip cache remove llama_cpp_python" in bad.fix
+    assert probe_child([sys.executable, "-c", "pass"], "x") is None
+    err = probe_child([sys.executable, "-c", "raise SystemExit('bad magic in /m.gguf')"], "x")
+    assert err.status == "fail" and "bad magic in /m.gguf" in err.detail
