@@ -117,6 +117,32 @@ def ablation(fit_rows, held_rows, l2: float = 1.0) -> list[dict]:
     return out
 
 
+def signal_gain(fit_shown: list[dict], shown: list[dict], pair: str, extra: str, n_rows: int | None = None,
+                l2: float = 30.0) -> dict[str, dict]:
+    """The shipped answer signals refitted on the shown answers ``fit_shown`` without and with the signal ``extra``
+    (in each row's ``signals``), each judged on the shown answers ``shown`` of language pair ``pair`` ("all": any):
+    AUROC, AURC, ECE, and precision / coverage at the pair's target precision, its threshold chosen on the fitted
+    rows of that pair. Coverage is over ``n_rows`` (default: ``len(shown)``)."""
+    from sklearn.metrics import roc_auc_score
+
+    from rag.confidence import aurc, choose_threshold, row_pair
+
+    right = [shown_right(r) for r in shown]
+    fsel = [r for r in fit_shown if pair == "all" or row_pair(r) == pair]
+    out = {}
+    for name, feats in (("without", tuple(ANSWER_FEATURES)), ("with", tuple(ANSWER_FEATURES) + (extra,))):
+        cal = Calibrator.fit(feats, [r["signals"] for r in fit_shown], [shown_right(r) for r in fit_shown], l2)
+        conf = [cal.predict(r["signals"]) for r in shown]
+        t = choose_threshold([cal.predict(r["signals"]) for r in fsel], [shown_right(r) for r in fsel],
+                             TARGETS.get(pair, TARGETS["*"]))
+        ans = [x for c, x in zip(conf, right) if c >= t]
+        out[name] = {"auroc": roc_auc_score(right, conf) if 0 < sum(right) < len(right) else float("nan"),
+                     "aurc": aurc(conf, right), "ece": ece(conf, right),
+                     "precision": round(sum(ans) / len(ans), 3) if ans else None,
+                     "coverage": round(len(ans) / (n_rows or len(shown)), 3), "weight": dict(zip(feats, cal.coef)).get(extra)}
+    return out
+
+
 def cross_validate(fit_rows, grid=(0.3, 1, 3, 10, 30, 100), folds=5) -> list[dict]:
     """5-fold cross-validated AURC and ECE of the answer calibrator on the fitted rows, per L2 weight."""
     import numpy as np

@@ -84,9 +84,9 @@ def score(reports: Path, out: Path) -> None:
 
 
 def report(reports: Path, out: Path) -> None:
-    from fit_confidence import TARGETS, load_rows
+    from fit_confidence import load_rows, signal_gain
 
-    from rag.confidence import ANSWER_FEATURES, Calibrator, aurc, choose_threshold, ece, row_pair, shown_right
+    from rag.confidence import row_pair, shown_right
 
     scores = {}
     for l in (out / "scores.jsonl").open(encoding="utf-8"):
@@ -107,9 +107,6 @@ def report(reports: Path, out: Path) -> None:
            "(this run, one process; the answer calls in the rows were timed in other runs, so compare with care).", ""]
     md += ["| rows | pair | n shown | AUROC of P(Yes) alone | AURC without / with | ECE without / with | "
            "precision / coverage at target, without | with |", "|---|---|---|---|---|---|---|---|"]
-    feats_with = tuple(ANSWER_FEATURES) + ("second_reading",)
-    cals = {name: Calibrator.fit(f, [r["signals"] for r in fa], [shown_right(r) for r in fa], 30.0)
-            for name, f in (("without", tuple(ANSWER_FEATURES)), ("with", feats_with))}
     summary = {}
     for setname in ("fit", "held-out", "fresh"):
         rows = sets.get(setname, [])
@@ -123,17 +120,7 @@ def report(reports: Path, out: Path) -> None:
             from sklearn.metrics import roc_auc_score
 
             auroc = roc_auc_score(right, py) if 0 < sum(right) < len(right) else float("nan")
-            res = {}
-            for name, cal in cals.items():
-                conf = [cal.predict(r["signals"]) for r in shown]
-                # the threshold for the target precision chosen on the fitted rows of this pair
-                fit_sel = [r for r in fa if pair == "all" or row_pair(r) == pair]
-                t = choose_threshold([cal.predict(r["signals"]) for r in fit_sel], [shown_right(r) for r in fit_sel],
-                                     TARGETS.get(pair, TARGETS["*"]))
-                ans = [rt for c, rt in zip(conf, right) if c >= t]
-                res[name] = {"aurc": aurc(conf, right), "ece": ece(conf, right),
-                             "precision": round(sum(ans) / len(ans), 3) if ans else None,
-                             "coverage": round(len(ans) / len(sel), 3)}
+            res = signal_gain(fa, shown, pair, "second_reading", n_rows=len(sel))
             summary[f"{setname}|{pair}"] = {"auroc_p_yes": auroc, **res}
             w, x = res["without"], res["with"]
             md.append(f"| {setname} | {pair} | {len(shown)} | {auroc:.3f} | {w['aurc']:.3f} / {x['aurc']:.3f} | "
