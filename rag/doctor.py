@@ -220,7 +220,7 @@ def _llm(settings: Settings) -> Check:
 
     try:
         path = gguf_path(settings.llm, settings.cache_dir)
-        if path is not None:
+        if path is not None and path.exists():  # a missing file is reported by loading it below
             bad = probe_child([sys.executable, "-c", _GGUF_PROBE, str(path)], f"{settings.llm} ({path})")
             if bad is not None:
                 return bad
