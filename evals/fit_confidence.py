@@ -143,6 +143,20 @@ def signal_gain(fit_shown: list[dict], shown: list[dict], pair: str, extra: str,
     return out
 
 
+def gain_cells(res: dict[str, dict]) -> str:
+    """Table cells of a ``signal_gain`` result: AURC, ECE, then precision / coverage, without and with the signal."""
+    w, x = res["without"], res["with"]
+    return (f"{w['aurc']:.3f} / {x['aurc']:.3f} | {w['ece']:.3f} / {x['ece']:.3f} | "
+            f"{w['precision']} / {w['coverage']} | {x['precision']} / {x['coverage']} |")
+
+
+def write_report(out: Path, md: list[str], summary: dict) -> None:
+    """``report.md`` and ``summary.json`` into ``out``, and the report to stdout."""
+    (out / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    (out / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    print("\n".join(md))
+
+
 def cross_validate(fit_rows, grid=(0.3, 1, 3, 10, 30, 100), folds=5) -> list[dict]:
     """5-fold cross-validated AURC and ECE of the answer calibrator on the fitted rows, per L2 weight."""
     import numpy as np

@@ -84,7 +84,7 @@ def score(reports: Path, out: Path) -> None:
 
 
 def report(reports: Path, out: Path) -> None:
-    from fit_confidence import load_rows, signal_gain
+    from fit_confidence import gain_cells, load_rows, signal_gain, write_report
 
     from rag.confidence import row_pair, shown_right
 
@@ -122,16 +122,11 @@ def report(reports: Path, out: Path) -> None:
             auroc = roc_auc_score(right, py) if 0 < sum(right) < len(right) else float("nan")
             res = signal_gain(fa, shown, pair, "second_reading", n_rows=len(sel))
             summary[f"{setname}|{pair}"] = {"auroc_p_yes": auroc, **res}
-            w, x = res["without"], res["with"]
-            md.append(f"| {setname} | {pair} | {len(shown)} | {auroc:.3f} | {w['aurc']:.3f} / {x['aurc']:.3f} | "
-                      f"{w['ece']:.3f} / {x['ece']:.3f} | {w['precision']} / {w['coverage']} | "
-                      f"{x['precision']} / {x['coverage']} |")
+            md.append(f"| {setname} | {pair} | {len(shown)} | {auroc:.3f} | {gain_cells(res)}")
     md += ["", "*AUROC of P(Yes) alone*: how well the second reading ranks right above wrong answers by itself. "
            "*with*: the shipped signals plus P(Yes), refitted on the same rows; thresholds chosen on the fitted rows "
            "for each pair's target (vi-vi 0.90, en-vi 0.80)."]
-    (out / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
-    (out / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    print("\n".join(md))
+    write_report(out, md, summary)
 
 
 def main() -> None:

@@ -130,7 +130,7 @@ def agreement(draft: str, samples: list[str]) -> float:
 
 def report(out: Path) -> None:
     import numpy as np
-    from fit_confidence import signal_gain
+    from fit_confidence import gain_cells, signal_gain, write_report
     from sklearn.metrics import roc_auc_score
 
     from rag.confidence import row_pair, shown_right
@@ -168,20 +168,15 @@ def report(out: Path) -> None:
             ag = [r["signals"]["agreement"] if r["signals"]["agreement"] is not None else 0.5 for r in sel]
             auc = lambda s: roc_auc_score(right, s) if 0 < sum(right) < len(right) else float("nan")  # noqa: E731
             res = signal_gain(rows["fit"], sel, pair, "agreement")
-            a, b = res["without"], res["with"]
-            summary[f"{setname}|{pair}"] = {"n": len(sel), "auroc_agreement": auc(ag),
-                                            "auroc_shipped": auc([r.get("confidence", 0.5) for r in sel]), **res}
-            md.append(f"| {setname} | {pair} | {len(sel)} | {sum(right):.0f} | {auc(ag):.3f} | "
-                      f"{summary[f'{setname}|{pair}']['auroc_shipped']:.3f} | {a['auroc']:.3f} / {b['auroc']:.3f} | "
-                      f"{a['aurc']:.3f} / {b['aurc']:.3f} | {a['ece']:.3f} / {b['ece']:.3f} | "
-                      f"{a['precision']} / {a['coverage']} | {b['precision']} / {b['coverage']} |")
+            shipped = auc([r.get("confidence", 0.5) for r in sel])
+            summary[f"{setname}|{pair}"] = {"n": len(sel), "auroc_agreement": auc(ag), "auroc_shipped": shipped, **res}
+            md.append(f"| {setname} | {pair} | {len(sel)} | {sum(right):.0f} | {auc(ag):.3f} | {shipped:.3f} | "
+                      f"{res['without']['auroc']:.3f} / {res['with']['auroc']:.3f} | {gain_cells(res)}")
     md += ["", f"Standardized weight of agreement in the refit: {res['with']['weight']:+.3f}.", "",
            "*without*: the shipped signals refitted on these fit rows (L2 30); *with*: the same plus agreement, so "
            "the two differ only by it. Coverage is over shown answers. Thresholds are chosen on the fit rows of each "
            "pair for its target (vi-vi 0.90, en-vi 0.80)."]
-    (out / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
-    (out / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    print("\n".join(md))
+    write_report(out, md, summary)
 
 
 def main() -> None:
